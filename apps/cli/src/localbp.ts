@@ -1,0 +1,28 @@
+import { Command, CommanderError } from '@commander-js/extra-typings';
+import { exitCodeFor, isUserError } from './cli-errors';
+import { trainCommand } from './commands/train-command';
+import { version } from '../package.json';
+
+const program = new Command('localbp')
+  .description('Local Back-Propagation: train layer-local networks with TensorFlow.js')
+  .version(version)
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride()
+  .addCommand(trainCommand());
+
+for (const sub of program.commands) sub.exitOverride();
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // Help and version are not errors; usage errors exit 2 as documented.
+    process.exitCode = err.exitCode === 0 ? 0 : 2;
+  } else if (isUserError(err)) {
+    process.stderr.write(`localbp: error: ${err.message}\n`);
+    process.exitCode = exitCodeFor(err);
+  } else {
+    process.stderr.write(`localbp: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  }
+}

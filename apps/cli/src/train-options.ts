@@ -1,0 +1,130 @@
+import { BACKEND_CHOICES, registry } from '@localbp/core';
+import { DATASET_IDS } from '@localbp/datasets';
+import { scheduleNameSchema, type LbpModelConfigInput } from '@localbp/trainer';
+import { UsageError } from './cli-errors';
+
+/** The raw strings commander hands over for `localbp train`. */
+export interface RawTrainOptions {
+  dataset: string;
+  dataDir?: string;
+  model: string;
+  cells: string;
+  width: string;
+  headHidden: string;
+  objective?: string;
+  noise: string;
+  noiseLevel: string;
+  epochs: string;
+  batchSize: string;
+  schedule: string;
+  lr: string;
+  weightDecay: string;
+  headLr: string;
+  trainLimit?: string;
+  testLimit?: string;
+  seed: string;
+  backend: string;
+  out?: string;
+  resume?: string;
+  json: boolean;
+  evaluateEachEpoch: boolean;
+}
+
+export interface TrainPlan {
+  dataset: (typeof DATASET_IDS)[number];
+  dataDir?: string;
+  model: LbpModelConfigInput;
+  fit: { epochs: number; batchSize: number; schedule: 'simultaneous' | 'separate'; evaluateEachEpoch: boolean };
+  trainLimit?: number;
+  testLimit?: number;
+  backend: (typeof BACKEND_CHOICES)[number];
+  out?: string;
+  json: boolean;
+}
+
+export const MODELS = ['lbp'] as const;
+
+function int(value: string, flag: string, min: number): number {
+  const n = Number(value);
+  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
+    throw new UsageError(`${flag} must be an integer ≥ ${min}, got "${value}"`);
+  }
+  return n;
+}
+
+function positive(value: string, flag: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new UsageError(`${flag} must be a positive number, got "${value}"`);
+  return n;
+}
+
+function nonNegative(value: string, flag: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`${flag} must be a number ≥ 0, got "${value}"`);
+  return n;
+}
+
+function oneOf<T extends string>(value: string, flag: string, valid: readonly T[]): T {
+  if (!(valid as readonly string[]).includes(value)) {
+    throw new UsageError(`${flag} "${value}" is not valid; choose one of: ${valid.join(', ')}`);
+  }
+  return value as T;
+}
+
+/** Validates every flag and turns them into a model config and fit options. */
+export function parseTrainOptions(raw: RawTrainOptions): TrainPlan {
+  const dataset = oneOf(raw.dataset, '--dataset', DATASET_IDS);
+  oneOf(raw.model, '--model', MODELS);
+  const cellIds = raw.cells.split(',').map((s) => s.trim());
+  const knownCells = registry.ids('cell');
+  for (const id of cellIds) {
+    if (!knownCells.includes(id)) {
+      throw new UsageError(`--cells: unknown cell "${id}"; registered cells: ${knownCells.join(', ')}`);
+    }
+  }
+  if (raw.objective !== undefined) {
+    const knownObjectives = registry.ids('objective');
+    if (!knownObjectives.includes(raw.objective)) {
+      throw new UsageError(`--objective: unknown objective "${raw.objective}"; registered objectives: ${knownObjectives.join(', ')}`);
+    }
+  }
+  const noise = oneOf(raw.noise, '--noise', ['gaussian', 'masking'] as const);
+  const noiseLevel = nonNegative(raw.noiseLevel, '--noise-level');
+  if (noise === 'masking' && noiseLevel >= 1) throw new UsageError(`--noise-level for masking noise must be below 1, got ${noiseLevel}`);
+  const hidden =
+    raw.headHidden.trim() === '' || raw.headHidden === 'none'
+      ? []
+      : raw.headHidden.split(',').map((w) => int(w.trim(), '--head-hidden', 1));
+  const width = int(raw.width, '--width', 1);
+  const lr = positive(raw.lr, '--lr');
+  const weightDecay = nonNegative(raw.weightDecay, '--weight-decay');
+  const headLr = positive(raw.headLr, '--head-lr');
+  return {
+    dataset,
+    ...(raw.dataDir ? { dataDir: raw.dataDir } : {}),
+    model: {
+      model: 'lbp',
+      width,
+      seed: int(raw.seed, '--seed', 0),
+      cells: cellIds.map((type) => ({
+        type,
+        ...(raw.objective !== undefined ? { objective: raw.objective } : {}),
+        options: type === 'dae' ? { objectiveOptions: { noise, level: noiseLevel } } : {},
+      })),
+      head: { hidden, activation: 'relu' },
+      optimizer: { type: 'adamw', learningRate: lr, weightDecay },
+      headOptimizer: { type: 'adamw', learningRate: headLr, weightDecay },
+    },
+    fit: {
+      epochs: int(raw.epochs, '--epochs', 1),
+      batchSize: int(raw.batchSize, '--batch-size', 1),
+      schedule: oneOf(raw.schedule, '--schedule', scheduleNameSchema.options),
+      evaluateEachEpoch: raw.evaluateEachEpoch,
+    },
+    ...(raw.trainLimit !== undefined ? { trainLimit: int(raw.trainLimit, '--train-limit', 1) } : {}),
+    ...(raw.testLimit !== undefined ? { testLimit: int(raw.testLimit, '--test-limit', 1) } : {}),
+    backend: oneOf(raw.backend, '--backend', BACKEND_CHOICES),
+    ...(raw.out ? { out: raw.out } : {}),
+    json: raw.json,
+  };
+}

@@ -1,0 +1,23 @@
+/** What a user may ask for: a concrete backend, or `auto` (best available). */
+export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+
+/** A concrete backend that resolveBackend can end up on. */
+export type BackendName = Exclude<BackendChoice, 'auto'>;
+
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
+
+/** Order `auto` tries, fastest first. */
+export const AUTO_BACKEND_ORDER: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+
+export function isBackendChoice(value: unknown): value is BackendChoice {
+  return typeof value === 'string' && (BACKEND_CHOICES as readonly string[]).includes(value);
+}
+
+/** Parses user input (CLI flag, config); case and surrounding blanks are ignored. */
+export function parseBackendChoice(input: string): BackendChoice {
+  const normalized = input.trim().toLowerCase();
+  if (isBackendChoice(normalized)) return normalized;
+  throw new Error(
+    `Unknown backend "${input}". Valid choices: ${BACKEND_CHOICES.join(', ')}.`,
+  );
+}

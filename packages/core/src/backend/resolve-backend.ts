@@ -1,0 +1,196 @@
+import * as tf from '@tensorflow/tfjs';
+import { AUTO_BACKEND_ORDER } from './backend-name';
+import type { BackendChoice, BackendName } from './backend-name';
+import { BackendUnavailableError, oneLineReason } from './backend-unavailable-error';
+import { registerFileSystemRouter } from './file-system-router';
+import { registerWasmTrainingKernels } from './wasm-training-kernels';
+
+export interface BackendAttempt {
+  name: BackendName;
+  /** One-line reason when this backend could not be used. */
+  error?: string;
+}
+
+export interface ResolvedBackend {
+  name: BackendName;
+  /** What tf.getBackend() reports afterwards. */
+  tfBackend: string;
+  /** Human-readable sentence: why this backend was picked. */
+  reason: string;
+  tried: BackendAttempt[];
+  /** tfjs-core / tfjs plus the active backend package's version. */
+  versions: Record<string, string>;
+}
+
+export interface ResolveBackendOptions {
+  /** Don't print the one-line notice when `auto` falls back. */
+  quiet?: boolean;
+}
+
+/** Package versions a backend contributes to ResolvedBackend.versions. */
+type BackendVersions = Record<string, string>;
+
+// Spelled through a variable so TypeScript and bundlers leave the optional,
+// possibly absent package alone.
+const TFJS_NODE_PACKAGE: string = '@tensorflow/tfjs-node';
+
+// Imports are cached: a failed native load is not retried on every call.
+let tfjsNodeImport: Promise<unknown> | undefined;
+// Loaded on demand: importing it registers the wasm backend with tfjs.
+let wasmImport: Promise<typeof import('@tensorflow/tfjs-backend-wasm')> | undefined;
+
+/** tfjs-node exports `version` as { 'tfjs-node': '4.x', ... }. */
+function tfjsNodeVersion(module: unknown): BackendVersions {
+  let version = (module as { version?: unknown } | null)?.version;
+  if (typeof version === 'object' && version !== null) {
+    version = (version as Record<string, unknown>)['tfjs-node'];
+  }
+  return typeof version === 'string' ? { 'tfjs-node': version } : {};
+}
+
+/**
+ * Runs tf.setBackend while capturing the warnings tfjs prints on init failure
+ * (prod mode would swallow them), so the failure reason can be reported.
+ */
+async function setBackendCapturingWarnings(name: string): Promise<{ ok: boolean; warnings: string[] }> {
+  const env = tf.env();
+  const wasProd = env.getBool('PROD');
+  const originalWarn = console.warn;
+  const warnings: string[] = [];
+  console.warn = (...args: unknown[]) => {
+    warnings.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(' '));
+  };
+  env.set('PROD', false);
+  try {
+    return { ok: await tf.setBackend(name), warnings };
+  } finally {
+    env.set('PROD', wasProd);
+    console.warn = originalWarn;
+  }
+}
+
+async function activate(name: string): Promise<void> {
+  if (tf.findBackendFactory(name) == null) {
+    throw new Error(`no "${name}" backend is registered with @tensorflow/tfjs-core`);
+  }
+  // Null on a fresh engine, despite the string type.
+  const previous: string | null = tf.getBackend();
+  try {
+    if (previous !== name) {
+      const { ok, warnings } = await setBackendCapturingWarnings(name);
+      if (!ok || tf.getBackend() !== name) {
+        // tfjs warns "Initialization of backend X failed", then the cause's stack.
+        const cause = warnings.find((w) => !w.startsWith('Initialization of backend'));
+        const reason = cause ? oneLineReason(cause).replace(/^Error: /, '') : undefined;
+        throw new Error(reason ?? `tf.setBackend('${name}') failed`);
+      }
+    }
+    // A backend can register yet be broken (e.g. wasm binary missing): run one op.
+    const sum = tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(2)));
+    const value = sum.dataSync()[0];
+    sum.dispose();
+    if (value !== 3) throw new Error(`backend "${name}" computed 1 + 2 = ${value}`);
+  } catch (error) {
+    // A failed setBackend leaves tfjs pointing at the broken backend, so every
+    // later op would fail: go back to what worked before (cpu on a fresh engine).
+    const fallback = previous !== null && previous !== name ? previous : 'cpu';
+    if (name !== fallback) await tf.setBackend(fallback).catch(() => false);
+    throw error;
+  }
+}
+
+async function loadTensorflow(): Promise<BackendVersions> {
+  tfjsNodeImport ??= import(/* @vite-ignore */ TFJS_NODE_PACKAGE);
+  const module = await tfjsNodeImport;
+  if (tf.findBackendFactory('tensorflow') == null) {
+    throw new Error(
+      '@tensorflow/tfjs-node loaded but registered no "tensorflow" backend here ' +
+        '(it resolved a different @tensorflow/tfjs-core copy than @tensorflow/tfjs)',
+    );
+  }
+  await activate('tensorflow');
+  return tfjsNodeVersion(module);
+}
+
+async function loadWasm(): Promise<BackendVersions> {
+  wasmImport ??= import('@tensorflow/tfjs-backend-wasm');
+  const { version_wasm } = await wasmImport;
+  registerWasmTrainingKernels();
+  await activate('wasm');
+  return { 'tfjs-backend-wasm': version_wasm };
+}
+
+async function loadCpu(): Promise<BackendVersions> {
+  await activate('cpu');
+  return { 'tfjs-backend-cpu': tf.version['tfjs-backend-cpu'] };
+}
+
+const LOADERS: Record<BackendName, () => Promise<BackendVersions>> = {
+  tensorflow: loadTensorflow,
+  wasm: loadWasm,
+  cpu: loadCpu,
+};
+
+function baseVersions(): BackendVersions {
+  return { 'tfjs-core': tf.version['tfjs-core'], tfjs: tf.version.tfjs };
+}
+
+async function resolveNow(choice: BackendChoice, quiet: boolean): Promise<ResolvedBackend> {
+  // Also silences tfjs-backend-cpu's "install tfjs-node" banner.
+  tf.enableProdMode();
+  const candidates = choice === 'auto' ? AUTO_BACKEND_ORDER : [choice];
+  const tried: BackendAttempt[] = [];
+
+  for (const name of candidates) {
+    let backendVersions: BackendVersions;
+    try {
+      backendVersions = await LOADERS[name]();
+    } catch (error) {
+      const reason = oneLineReason(error);
+      tried.push({ name, error: reason });
+      if (choice !== 'auto') throw new BackendUnavailableError(name, reason);
+      continue;
+    }
+    tried.push({ name });
+    // After the backend, so a router from tfjs-node takes precedence.
+    registerFileSystemRouter();
+
+    const skipped = tried.filter((t) => t.error !== undefined);
+    const reason =
+      choice !== 'auto'
+        ? `requested explicitly`
+        : skipped.length === 0
+          ? `auto: ${name} is the fastest available backend`
+          : `auto: ${skipped.map((t) => `${t.name} unavailable (${t.error})`).join('; ')}; using ${name}`;
+    if (choice === 'auto' && skipped.length > 0 && !quiet) {
+      console.warn(`[localbp] ${reason}`);
+    }
+    const versions = { ...baseVersions(), ...backendVersions };
+    return { name, tfBackend: tf.getBackend(), reason, tried, versions };
+  }
+  // Unreachable in practice: cpu is bundled with @tensorflow/tfjs.
+  throw new BackendUnavailableError('cpu', tried.map((t) => `${t.name}: ${t.error}`).join('; '));
+}
+
+// Serialized so that concurrent callers never interleave tf.setBackend calls.
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Selects and initializes the TensorFlow.js backend. `auto` tries tensorflow
+ * (tfjs-node), then wasm, then cpu; an explicit choice that cannot load throws
+ * BackendUnavailableError. Safe to call repeatedly, e.g. to switch backends.
+ */
+export function resolveBackend(
+  choice: BackendChoice = 'auto',
+  opts: ResolveBackendOptions = {},
+): Promise<ResolvedBackend> {
+  const run = queue.then(() => resolveNow(choice, opts.quiet ?? false));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+/** The active backend as a BackendName, or undefined for any other tfjs backend. */
+export function currentBackendName(): BackendName | undefined {
+  const name = tf.getBackend();
+  return name === 'tensorflow' || name === 'wasm' || name === 'cpu' ? name : undefined;
+}

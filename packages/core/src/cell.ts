@@ -1,0 +1,76 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { NamedWeights, ValueRange } from './tensor-types';
+
+/** Handed to a local loss closure; lets the cell publish the latent it computed on the way. */
+export interface LocalLossContext {
+  /** Global step counter; cells derive noise seeds from it so runs are reproducible. */
+  readonly step: number;
+  /**
+   * Publishes the latent computed inside the loss closure, so the trainer does not run the
+   * encoder twice. The trainer keeps it and hands it to the next cell as a new leaf: no gradient
+   * can flow back through it.
+   */
+  emitLatent(latent: tf.Tensor): void;
+  /** Lets the trainer sample memory while activations are alive. */
+  probe(): void;
+}
+
+/**
+ * One gradient update a cell makes per batch, with its own optimizer over its own variables.
+ * An autoencoder has one; a GAN has two (discriminator, generator).
+ */
+export interface LocalUpdate {
+  readonly name: string;
+  readonly optimizer: tf.Optimizer;
+  /** The only variables this update may change. */
+  variables(): tf.Variable[];
+  /** Loss over the cell's (already detached) input; computed inside `optimizer.minimize`. */
+  loss(input: tf.Tensor, context: LocalLossContext): tf.Scalar;
+}
+
+/** Serializable description of a cell: enough to rebuild it through the registry. */
+export interface CellSpec {
+  /** Registry id, e.g. `ae`, `dae`. */
+  readonly type: string;
+  readonly width: number;
+  readonly objective: string;
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A layer of an LBP network: an unsupervised model trained only by its own local loss.
+ * Cells never see labels and never receive gradients from other cells.
+ */
+export interface Cell {
+  /** Position-derived id, stable across processes: `cell-1`, `cell-2`, … */
+  readonly id: string;
+  readonly spec: CellSpec;
+  /** Per-example shapes (no batch dimension). */
+  readonly inputShape: readonly number[];
+  readonly latentShape: readonly number[];
+  readonly inputRange: ValueRange;
+  /** Inference: the latent of a batch, with no noise. */
+  encode(input: tf.Tensor): tf.Tensor;
+  /** Decoder output for a batch, where the cell has one (for image grids and checks). */
+  reconstruct?(input: tf.Tensor): tf.Tensor;
+  updates(): readonly LocalUpdate[];
+  /** Every trainable variable, stably named; tensors are the live variables: do not dispose. */
+  namedWeights(): NamedWeights;
+  dispose(): void;
+}
+
+/** What a cell factory receives; `width` and options come from the user, the rest from the stack. */
+export interface CellBuildOptions {
+  id: string;
+  index: number;
+  inputShape: readonly number[];
+  inputRange: ValueRange;
+  width: number;
+  objective?: string;
+  options: Readonly<Record<string, unknown>>;
+  seed: number;
+  optimizer: import('./optimizer-config').OptimizerConfig;
+  registry: import('./registry/registry').Registry;
+}
+
+export type CellFactory = (options: CellBuildOptions) => Cell;

@@ -1,0 +1,188 @@
+import * as tf from '@tensorflow/tfjs';
+import type { Cell, CellBuildOptions, CellSpec, LocalLossContext, LocalUpdate } from '../cell';
+import { activationSchema, type ActivationName } from '../layers/activation';
+import { DenseBlock } from '../layers/dense-block';
+import {
+  isDenoisingObjective,
+  isReconstructionObjective,
+  type DenoisingObjective,
+  type Objective,
+  type ReconstructionObjective,
+} from '../objective';
+import { AdamWOptimizer } from '../optimizers/adamw-optimizer';
+import { deriveSeed } from '../seed';
+import type { NamedWeights, ValueRange } from '../tensor-types';
+import { z } from 'zod';
+
+export const autoencoderOptionsSchema = z
+  .object({
+    /** Activation of the latent, after layer normalization. */
+    latentActivation: activationSchema.default('relu'),
+    layerNorm: z.boolean().default(true),
+  })
+  .strict();
+
+export type AutoencoderOptions = z.infer<typeof autoencoderOptionsSchema>;
+
+export interface AutoencoderCellConfig {
+  id: string;
+  type: string;
+  inputShape: readonly number[];
+  inputRange: ValueRange;
+  width: number;
+  objective: ReconstructionObjective | DenoisingObjective;
+  /** Registry id the objective was resolved from (recorded in the spec to rebuild the cell). */
+  objectiveId: string;
+  options: AutoencoderOptions;
+  seed: number;
+  optimizer: tf.Optimizer;
+}
+
+/**
+ * A dense autoencoder cell: encoder dense → layer norm → activation gives the latent; a dense
+ * decoder reconstructs the cell's input. Sigmoid decoder output for [0, 1] inputs, linear otherwise.
+ */
+export class AutoencoderCell implements Cell {
+  readonly id: string;
+  readonly spec: CellSpec;
+  readonly inputShape: readonly number[];
+  readonly latentShape: readonly number[];
+  readonly inputRange: ValueRange;
+  protected readonly objective: ReconstructionObjective | DenoisingObjective;
+  protected readonly encoder: DenseBlock;
+  protected readonly decoder: DenseBlock;
+  protected readonly optimizer: tf.Optimizer;
+  private readonly seed: number;
+  private readonly inputUnits: number;
+
+  constructor(config: AutoencoderCellConfig) {
+    const { objective } = config;
+    if (objective.requiresUnitRange && config.inputRange !== 'unit') {
+      throw new Error(
+        `${config.id}: objective "${objective.id}" needs inputs in [0, 1], but this cell's input is unbounded ` +
+          `(only the first cell sees images); use "mse" for deeper cells`,
+      );
+    }
+    this.id = config.id;
+    this.inputShape = [...config.inputShape];
+    this.inputUnits = config.inputShape.reduce((a, b) => a * b, 1);
+    this.latentShape = [config.width];
+    this.inputRange = config.inputRange;
+    this.objective = objective;
+    this.seed = config.seed;
+    this.optimizer = config.optimizer;
+    this.spec = { type: config.type, width: config.width, objective: config.objectiveId, options: { ...config.options, objectiveOptions: objective.options } };
+    this.encoder = new DenseBlock({
+      name: `${this.id}/encoder`,
+      inputUnits: this.inputUnits,
+      units: config.width,
+      activation: config.options.latentActivation,
+      layerNorm: config.options.layerNorm,
+      seed: deriveSeed(config.seed, 1),
+    });
+    const outputActivation: ActivationName = config.inputRange === 'unit' ? 'sigmoid' : 'linear';
+    this.decoder = new DenseBlock({
+      name: `${this.id}/decoder`,
+      inputUnits: config.width,
+      units: this.inputUnits,
+      activation: outputActivation,
+      layerNorm: false,
+      seed: deriveSeed(config.seed, 2),
+    });
+  }
+
+  protected flatten(input: tf.Tensor): tf.Tensor {
+    return input.rank === 2 ? input : tf.reshape(input, [-1, this.inputUnits]);
+  }
+
+  encode(input: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => this.encoder.apply(this.flatten(input)));
+  }
+
+  reconstruct(input: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const flat = this.flatten(input);
+      const out = this.decoder.apply(this.encoder.apply(flat));
+      return input.rank === 2 ? out : tf.reshape(out, input.shape);
+    });
+  }
+
+  updates(): readonly LocalUpdate[] {
+    return [
+      {
+        name: 'reconstruction',
+        optimizer: this.optimizer,
+        variables: () => this.variables(),
+        loss: (input, context) => this.localLoss(input, context),
+      },
+    ];
+  }
+
+  protected localLoss(input: tf.Tensor, context: LocalLossContext): tf.Scalar {
+    const clean = this.flatten(input);
+    const objective = this.objective;
+    if (isDenoisingObjective(objective)) {
+      const noisy = objective.corrupt(clean, deriveSeed(this.seed, 3, context.step));
+      const recon = this.decoder.apply(this.encoder.apply(noisy));
+      context.probe();
+      return objective.loss(clean, recon);
+    }
+    if (!isReconstructionObjective(objective)) throw new Error(`${this.id}: unsupported objective ${(objective as Objective).id}`);
+    const latent = this.encoder.apply(clean);
+    // The latent of the clean input is exactly what the next cell needs: publish it.
+    context.emitLatent(latent);
+    const recon = this.decoder.apply(latent);
+    context.probe();
+    return objective.loss(clean, recon);
+  }
+
+  protected variables(): tf.Variable[] {
+    return [...this.encoder.variables(), ...this.decoder.variables()];
+  }
+
+  namedWeights(): NamedWeights {
+    return [...this.encoder.namedWeights(), ...this.decoder.namedWeights()];
+  }
+
+  dispose(): void {
+    this.encoder.dispose();
+    this.decoder.dispose();
+    this.optimizer.dispose();
+  }
+}
+
+/** Resolves the cell's objective through the registry and checks it is one an autoencoder can use. */
+export function resolveAutoencoderObjective(
+  build: CellBuildOptions,
+  fallback: string,
+  accept: (o: Objective) => o is ReconstructionObjective | DenoisingObjective,
+): { objective: ReconstructionObjective | DenoisingObjective; objectiveId: string } {
+  const id = build.objective ?? fallback;
+  const objectiveOptions = (build.options.objectiveOptions ?? {}) as Record<string, unknown>;
+  const objective = build.registry.get('objective', id)(objectiveOptions);
+  if (!accept(objective)) {
+    throw new Error(`${build.id}: objective "${id}" (${objective.kind}) cannot train this cell`);
+  }
+  return { objective, objectiveId: id };
+}
+
+export function createAutoencoderCell(build: CellBuildOptions): AutoencoderCell {
+  const { objectiveOptions: _ignored, ...rest } = build.options;
+  const options = autoencoderOptionsSchema.parse(rest);
+  const resolved = resolveAutoencoderObjective(
+    build,
+    'mse',
+    (o): o is ReconstructionObjective | DenoisingObjective => isReconstructionObjective(o) || isDenoisingObjective(o),
+  );
+  return new AutoencoderCell({
+    id: build.id,
+    type: 'ae',
+    inputShape: build.inputShape,
+    inputRange: build.inputRange,
+    width: build.width,
+    ...resolved,
+    options,
+    seed: build.seed,
+    optimizer: AdamWOptimizer.fromOptimizerConfig(build.optimizer),
+  });
+}

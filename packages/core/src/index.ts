@@ -1,0 +1,44 @@
+import { registerBuiltinCells } from './cells/register-builtin-cells';
+import { registry } from './registry/registry';
+
+export * as tf from '@tensorflow/tfjs';
+
+export { LOCALBP_SPEC_VERSION } from './spec-version';
+export type { NamedWeights, ValueRange } from './tensor-types';
+export { deriveSeed } from './seed';
+
+export type { Cell, CellBuildOptions, CellFactory, CellSpec, LocalLossContext, LocalUpdate } from './cell';
+export type {
+  DenoisingObjective,
+  Objective,
+  ObjectiveFactory,
+  ObjectiveKind,
+  ReconstructionObjective,
+} from './objective';
+export { isDenoisingObjective, isReconstructionObjective } from './objective';
+
+export { Registry, registry } from './registry/registry';
+export type { LocalbpPlugin, RegistrationInfo, RegistryEntries, RegistryKind } from './registry/registry';
+export { RegistryError } from './registry/registry-error';
+
+export { DEFAULT_OPTIMIZER, optimizerConfigSchema } from './optimizer-config';
+export type { OptimizerConfig, OptimizerConfigInput } from './optimizer-config';
+export { AdamWOptimizer } from './optimizers/adamw-optimizer';
+
+export { activationSchema, applyActivation } from './layers/activation';
+export type { ActivationName } from './layers/activation';
+export { DenseBlock } from './layers/dense-block';
+export type { DenseBlockOptions } from './layers/dense-block';
+export { ClassifierHead, classifierHeadSchema } from './layers/classifier-head';
+export type { ClassifierHeadConfig } from './layers/classifier-head';
+
+export { AutoencoderCell, autoencoderOptionsSchema, createAutoencoderCell } from './cells/autoencoder-cell';
+export type { AutoencoderCellConfig, AutoencoderOptions } from './cells/autoencoder-cell';
+export { DenoisingAutoencoderCell, createDenoisingAutoencoderCell } from './cells/denoising-autoencoder-cell';
+export { registerBuiltinCells } from './cells/register-builtin-cells';
+
+export { assignNamedWeights, WeightMismatchError } from './weights/assign-named-weights';
+
+export * from './backend';
+
+registerBuiltinCells(registry);

@@ -1,0 +1,23 @@
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+
+export const activationSchema = z.enum(['relu', 'tanh', 'sigmoid', 'linear', 'gelu']);
+export type ActivationName = z.infer<typeof activationSchema>;
+
+export function applyActivation(x: tf.Tensor, activation: ActivationName): tf.Tensor {
+  switch (activation) {
+    case 'relu':
+      return tf.relu(x);
+    case 'tanh':
+      return tf.tanh(x);
+    case 'sigmoid':
+      return tf.sigmoid(x);
+    case 'gelu':
+      // tanh approximation: wasm has no erf-based GELU kernel.
+      return tf.tidy(() =>
+        tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))))))),
+      );
+    case 'linear':
+      return x;
+  }
+}

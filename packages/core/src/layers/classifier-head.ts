@@ -1,0 +1,85 @@
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { AdamWOptimizer } from '../optimizers/adamw-optimizer';
+import type { OptimizerConfig } from '../optimizer-config';
+import { deriveSeed } from '../seed';
+import type { NamedWeights } from '../tensor-types';
+import { activationSchema } from './activation';
+import { DenseBlock } from './dense-block';
+
+export const classifierHeadSchema = z
+  .object({
+    /** Hidden layer widths; `[]` is a linear (softmax regression) head. */
+    hidden: z.array(z.number().int().positive()).default([]),
+    activation: activationSchema.default('relu'),
+  })
+  .strict();
+
+export type ClassifierHeadConfig = z.infer<typeof classifierHeadSchema>;
+
+/**
+ * The only part of an LBP model that sees labels: reads the detached concatenation of all
+ * latents and is trained by cross-entropy with its own optimizer.
+ */
+export class ClassifierHead {
+  readonly inputUnits: number;
+  readonly numClasses: number;
+  readonly config: ClassifierHeadConfig;
+  readonly optimizer: tf.Optimizer;
+  private readonly blocks: DenseBlock[];
+
+  constructor(options: {
+    inputUnits: number;
+    numClasses: number;
+    config: ClassifierHeadConfig;
+    optimizer: OptimizerConfig;
+    seed: number;
+    name?: string;
+  }) {
+    this.inputUnits = options.inputUnits;
+    this.numClasses = options.numClasses;
+    this.config = options.config;
+    this.optimizer = AdamWOptimizer.fromOptimizerConfig(options.optimizer);
+    const name = options.name ?? 'head';
+    const widths = [...options.config.hidden, options.numClasses];
+    let inUnits = options.inputUnits;
+    this.blocks = widths.map((units, i) => {
+      const last = i === widths.length - 1;
+      const block = new DenseBlock({
+        name: `${name}/dense-${i + 1}`,
+        inputUnits: inUnits,
+        units,
+        activation: last ? 'linear' : options.config.activation,
+        layerNorm: false,
+        seed: deriveSeed(options.seed, 100 + i),
+      });
+      inUnits = units;
+      return block;
+    });
+  }
+
+  logits(features: tf.Tensor): tf.Tensor2D {
+    return tf.tidy(() => this.blocks.reduce<tf.Tensor>((h, b) => b.apply(h), features) as tf.Tensor2D);
+  }
+
+  /** Mean softmax cross-entropy against integer labels. */
+  loss(features: tf.Tensor, labels: tf.Tensor1D): tf.Scalar {
+    return tf.tidy(() => {
+      const onehot = tf.oneHot(tf.cast(labels, 'int32'), this.numClasses);
+      return tf.losses.softmaxCrossEntropy(onehot, this.logits(features)) as tf.Scalar;
+    });
+  }
+
+  variables(): tf.Variable[] {
+    return this.blocks.flatMap((b) => b.variables());
+  }
+
+  namedWeights(): NamedWeights {
+    return this.blocks.flatMap((b) => b.namedWeights());
+  }
+
+  dispose(): void {
+    for (const b of this.blocks) b.dispose();
+    this.optimizer.dispose();
+  }
+}

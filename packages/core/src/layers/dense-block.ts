@@ -1,0 +1,73 @@
+import * as tf from '@tensorflow/tfjs';
+import type { NamedWeights } from '../tensor-types';
+import { applyActivation, type ActivationName } from './activation';
+import { layerNorm } from './layer-norm';
+
+export interface DenseBlockOptions {
+  /** Stable name used in checkpoints and federation updates, e.g. `cell-1/encoder`. */
+  name: string;
+  inputUnits: number;
+  units: number;
+  activation: ActivationName;
+  /** Layer normalization between the affine map and the activation. */
+  layerNorm: boolean;
+  seed: number;
+}
+
+/**
+ * The MLP building block of every dense cell and head: dense → (layer norm) → activation.
+ * Plain variables rather than tf.layers: names stay stable across processes (checkpoints,
+ * federation) and the eager path has no layer bookkeeping.
+ */
+export class DenseBlock {
+  readonly name: string;
+  readonly inputUnits: number;
+  readonly units: number;
+  readonly activation: ActivationName;
+  private readonly kernel: tf.Variable;
+  private readonly bias: tf.Variable;
+  private readonly gamma: tf.Variable | null;
+  private readonly beta: tf.Variable | null;
+
+  constructor(options: DenseBlockOptions) {
+    this.name = options.name;
+    this.inputUnits = options.inputUnits;
+    this.units = options.units;
+    this.activation = options.activation;
+    // Glorot-uniform kernel, zero bias: tfjs' dense defaults, seeded.
+    const limit = Math.sqrt(6 / (options.inputUnits + options.units));
+    this.kernel = tf.variable(
+      tf.randomUniform([options.inputUnits, options.units], -limit, limit, 'float32', options.seed),
+    );
+    this.bias = tf.variable(tf.zeros([options.units]));
+    this.gamma = options.layerNorm ? tf.variable(tf.ones([options.units])) : null;
+    this.beta = options.layerNorm ? tf.variable(tf.zeros([options.units])) : null;
+  }
+
+  apply(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      let h: tf.Tensor = tf.add(tf.matMul(x as tf.Tensor2D, this.kernel as tf.Tensor2D), this.bias);
+      if (this.gamma && this.beta) h = layerNorm(h, this.gamma, this.beta);
+      return applyActivation(h, this.activation);
+    });
+  }
+
+  variables(): tf.Variable[] {
+    return this.gamma && this.beta ? [this.kernel, this.bias, this.gamma, this.beta] : [this.kernel, this.bias];
+  }
+
+  namedWeights(): NamedWeights {
+    const named: NamedWeights = [
+      { name: `${this.name}/kernel`, tensor: this.kernel },
+      { name: `${this.name}/bias`, tensor: this.bias },
+    ];
+    if (this.gamma && this.beta) {
+      named.push({ name: `${this.name}/layer-norm/gamma`, tensor: this.gamma }, { name: `${this.name}/layer-norm/beta`, tensor: this.beta });
+    }
+    return named;
+  }
+
+  dispose(): void {
+    for (const v of this.variables()) v.dispose();
+  }
+}

@@ -1,0 +1,156 @@
+import * as tf from '@tensorflow/tfjs';
+import type { OptimizerConfig } from '../optimizer-config';
+
+type NamedTensor = { name: string; tensor: tf.Tensor };
+
+interface Moments {
+  m: tf.Variable;
+  v: tf.Variable;
+}
+
+/**
+ * Adam with decoupled weight decay (Loshchilov & Hutter), as PyTorch's AdamW: tfjs ships only Adam.
+ * Decay applies to every variable it updates, matching PyTorch's default parameter groups.
+ */
+export class AdamWOptimizer extends tf.Optimizer {
+  static readonly className = 'LocalbpAdamW';
+  private readonly moments = new Map<string, Moments>();
+  private step = 0;
+
+  constructor(
+    readonly learningRate: number,
+    readonly weightDecay: number,
+    readonly beta1 = 0.9,
+    readonly beta2 = 0.999,
+    readonly epsilon = 1e-8,
+  ) {
+    super();
+  }
+
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: tf.serialization.SerializableConstructor<T>,
+    config: tf.serialization.ConfigDict,
+  ): T {
+    return new cls(
+      config.learningRate,
+      config.weightDecay,
+      config.beta1,
+      config.beta2,
+      config.epsilon,
+    );
+  }
+
+  static fromOptimizerConfig(config: OptimizerConfig): AdamWOptimizer {
+    const wd = config.type === 'adamw' ? config.weightDecay : 0;
+    return new AdamWOptimizer(config.learningRate, wd, config.beta1, config.beta2, config.epsilon);
+  }
+
+  override applyGradients(variableGradients: tf.NamedTensorMap | NamedTensor[]): void {
+    const entries = Array.isArray(variableGradients)
+      ? variableGradients.map((g) => [g.name, g.tensor] as const)
+      : Object.entries(variableGradients);
+    this.step += 1;
+    const t = this.step;
+    const lrT = this.learningRate * Math.sqrt(1 - this.beta2 ** t) / (1 - this.beta1 ** t);
+    tf.tidy(() => {
+      for (const [name, grad] of entries) {
+        if (grad == null) continue;
+        const variable = tf.engine().registeredVariables[name];
+        if (variable == null) throw new Error(`AdamW: no variable named ${name}`);
+        const mom = this.momentsFor(variable);
+        const m = tf.add(tf.mul(mom.m, this.beta1), tf.mul(grad, 1 - this.beta1));
+        const v = tf.add(tf.mul(mom.v, this.beta2), tf.mul(tf.square(grad), 1 - this.beta2));
+        mom.m.assign(m);
+        mom.v.assign(v);
+        const decayed =
+          this.weightDecay > 0 ? tf.mul(variable, 1 - this.learningRate * this.weightDecay) : variable;
+        variable.assign(tf.sub(decayed, tf.mul(tf.div(m, tf.add(tf.sqrt(v), this.epsilon)), lrT)));
+      }
+    });
+    this.incrementIterations();
+  }
+
+  private momentsFor(variable: tf.Variable): Moments {
+    let mom = this.moments.get(variable.name);
+    if (mom == null) {
+      mom = tf.tidy(() => ({
+        m: tf.variable(tf.zerosLike(variable), false),
+        v: tf.variable(tf.zerosLike(variable), false),
+      }));
+      this.moments.set(variable.name, mom);
+    }
+    return mom;
+  }
+
+  /** Optimizer state in the order of `variables`, so checkpoints never depend on tfjs' generated names. */
+  exportState(variables: readonly tf.Variable[]): { step: number; tensors: tf.Tensor[] } {
+    const tensors: tf.Tensor[] = [];
+    for (const variable of variables) {
+      const mom = this.momentsFor(variable);
+      tensors.push(mom.m.clone(), mom.v.clone());
+    }
+    return { step: this.step, tensors };
+  }
+
+  importState(variables: readonly tf.Variable[], state: { step: number; tensors: readonly tf.Tensor[] }): void {
+    if (state.tensors.length !== variables.length * 2) {
+      throw new Error(
+        `AdamW state has ${state.tensors.length} tensors, expected ${variables.length * 2} for ${variables.length} variables`,
+      );
+    }
+    variables.forEach((variable, i) => {
+      const mom = this.momentsFor(variable);
+      const m = state.tensors[2 * i]!;
+      const v = state.tensors[2 * i + 1]!;
+      if (!tf.util.arraysEqual(m.shape, variable.shape) || !tf.util.arraysEqual(v.shape, variable.shape)) {
+        throw new Error(`AdamW state shape ${JSON.stringify(m.shape)} does not match variable ${JSON.stringify(variable.shape)}`);
+      }
+      mom.m.assign(m);
+      mom.v.assign(v);
+    });
+    this.step = state.step;
+    this.iterations_ = state.step;
+  }
+
+  override async getWeights(): Promise<NamedTensor[]> {
+    const weights: NamedTensor[] = [await this.saveIterations()];
+    for (const [name, mom] of this.moments) {
+      weights.push({ name: `${name}/m`, tensor: mom.m }, { name: `${name}/v`, tensor: mom.v });
+    }
+    return weights;
+  }
+
+  override async setWeights(weightValues: NamedTensor[]): Promise<void> {
+    const rest = await this.extractIterations(weightValues);
+    this.step = this.iterations_;
+    for (const { name, tensor } of rest) {
+      const slash = name.lastIndexOf('/');
+      const varName = name.slice(0, slash);
+      const variable = tf.engine().registeredVariables[varName];
+      if (variable == null) continue;
+      const mom = this.momentsFor(variable);
+      (name.endsWith('/m') ? mom.m : mom.v).assign(tensor);
+    }
+  }
+
+  override dispose(): void {
+    for (const mom of this.moments.values()) {
+      mom.m.dispose();
+      mom.v.dispose();
+    }
+    this.moments.clear();
+    super.dispose();
+  }
+
+  getConfig(): tf.serialization.ConfigDict {
+    return {
+      learningRate: this.learningRate,
+      weightDecay: this.weightDecay,
+      beta1: this.beta1,
+      beta2: this.beta2,
+      epsilon: this.epsilon,
+    };
+  }
+}
+
+tf.serialization.registerClass(AdamWOptimizer);

@@ -1,0 +1,4 @@
+export { countLeakedTensors } from './tensor-leak-check';
+export { tinyImages } from './tiny-images';
+export { checkCellContract } from './cell-contract';
+export type { CellContractReport } from './cell-contract';

