@@ -1,11 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { sharedVitestConfig } from '../../vitest.shared';
 
-export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts'],
-    pool: 'forks',
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
-    reporters: ['default', ['json', { outputFile: 'test-results.json' }]],
-  },
-});
+export default sharedVitestConfig;

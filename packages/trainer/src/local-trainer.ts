@@ -49,7 +49,7 @@ export interface FitRunOptions extends Omit<FitOptionsInput, 'schedule'> {
   /** Earlier epoch records, carried over on resume. */
   history?: EpochRecord[];
   test?: LabeledSplit;
-  /** Called on interrupt and at each phase end, e.g. to write a checkpoint. */
+  /** Called after every finished epoch and on interrupt with the point to resume from, e.g. to write a checkpoint. */
   onProgress?: (progress: TrainingProgress, history: EpochRecord[]) => Promise<void>;
   schedule?: FitOptions['schedule'] | Schedule;
 }
@@ -98,8 +98,15 @@ export class LocalTrainer {
           await onProgress?.({ ...progress }, records);
           return this.result('interrupted', progress, records, cellLosses);
         }
+        // Each finished epoch is a resume point: crash-safe progress for long runs.
+        const lastOfPhase = progress.epoch + 1 >= phase.epochs;
+        await onProgress?.(
+          lastOfPhase
+            ? { ...progress, phase: progress.phase + 1, epoch: 0, batch: 0 }
+            : { ...progress, epoch: progress.epoch + 1, batch: 0 },
+          records,
+        );
       }
-      await onProgress?.({ ...progress, phase: progress.phase + 1, epoch: 0, batch: 0 }, records);
     }
     const finalAccuracy = records.at(-1)?.testAccuracy;
     await cb.onTrainEnd({ peakTensorBytes: this.probe.peakBytes, ...(finalAccuracy !== undefined ? { testAccuracy: finalAccuracy } : {}) });

@@ -19,6 +19,10 @@ export const autoencoderOptionsSchema = z
     /** Activation of the latent, after layer normalization. */
     latentActivation: activationSchema.default('relu'),
     layerNorm: z.boolean().default(true),
+    /** Where layer normalization sits: before the activation (default, ours) or on the activated latent. */
+    normalization: z.enum(['pre-activation', 'post-activation']).default('pre-activation'),
+    /** Decoder output: `auto` is sigmoid for [0, 1] inputs (first cell) and linear otherwise. */
+    decoderActivation: z.enum(['auto', 'sigmoid', 'linear']).default('auto'),
   })
   .strict();
 
@@ -77,10 +81,18 @@ export class AutoencoderCell implements Cell {
       inputUnits: this.inputUnits,
       units: config.width,
       activation: config.options.latentActivation,
-      layerNorm: config.options.layerNorm,
+      layerNorm: config.options.layerNorm ? config.options.normalization : false,
       seed: deriveSeed(config.seed, 1),
     });
-    const outputActivation: ActivationName = config.inputRange === 'unit' ? 'sigmoid' : 'linear';
+    const outputActivation: ActivationName =
+      config.options.decoderActivation === 'auto'
+        ? config.inputRange === 'unit'
+          ? 'sigmoid'
+          : 'linear'
+        : config.options.decoderActivation;
+    if (objective.requiresUnitRange && outputActivation !== 'sigmoid') {
+      throw new Error(`${config.id}: objective "${objective.id}" needs a sigmoid decoder output`);
+    }
     this.decoder = new DenseBlock({
       name: `${this.id}/decoder`,
       inputUnits: config.width,
@@ -166,23 +178,35 @@ export function resolveAutoencoderObjective(
   return { objective, objectiveId: id };
 }
 
-export function createAutoencoderCell(build: CellBuildOptions): AutoencoderCell {
+/** Shared by the dense autoencoder cells: validates options, resolves the objective, builds the cell. */
+export function buildAutoencoderCell<C extends AutoencoderCell>(
+  build: CellBuildOptions,
+  type: string,
+  fallbackObjective: string,
+  accept: (o: Objective) => o is ReconstructionObjective | DenoisingObjective,
+  Ctor: new (config: AutoencoderCellConfig) => C,
+): C {
   const { objectiveOptions: _ignored, ...rest } = build.options;
   const options = autoencoderOptionsSchema.parse(rest);
-  const resolved = resolveAutoencoderObjective(
-    build,
-    'mse',
-    (o): o is ReconstructionObjective | DenoisingObjective => isReconstructionObjective(o) || isDenoisingObjective(o),
-  );
-  return new AutoencoderCell({
+  return new Ctor({
     id: build.id,
-    type: 'ae',
+    type,
     inputShape: build.inputShape,
     inputRange: build.inputRange,
     width: build.width,
-    ...resolved,
+    ...resolveAutoencoderObjective(build, fallbackObjective, accept),
     options,
     seed: build.seed,
     optimizer: AdamWOptimizer.fromOptimizerConfig(build.optimizer),
   });
+}
+
+export function createAutoencoderCell(build: CellBuildOptions): AutoencoderCell {
+  return buildAutoencoderCell(
+    build,
+    'ae',
+    'mse',
+    (o): o is ReconstructionObjective | DenoisingObjective => isReconstructionObjective(o) || isDenoisingObjective(o),
+    AutoencoderCell,
+  );
 }

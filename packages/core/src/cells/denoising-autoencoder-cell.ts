@@ -1,7 +1,6 @@
 import type { CellBuildOptions } from '../cell';
 import { isDenoisingObjective, type DenoisingObjective, type Objective } from '../objective';
-import { AdamWOptimizer } from '../optimizers/adamw-optimizer';
-import { AutoencoderCell, autoencoderOptionsSchema, resolveAutoencoderObjective } from './autoencoder-cell';
+import { AutoencoderCell, buildAutoencoderCell } from './autoencoder-cell';
 
 /**
  * An autoencoder that reconstructs its clean input from a corrupted copy (Gaussian or masking
@@ -10,20 +9,11 @@ import { AutoencoderCell, autoencoderOptionsSchema, resolveAutoencoderObjective 
 export class DenoisingAutoencoderCell extends AutoencoderCell {}
 
 export function createDenoisingAutoencoderCell(build: CellBuildOptions): DenoisingAutoencoderCell {
-  const { objectiveOptions: _ignored, ...rest } = build.options;
-  const options = autoencoderOptionsSchema.parse(rest);
-  const resolved = resolveAutoencoderObjective(build, 'denoising', (o: Objective): o is DenoisingObjective =>
-    isDenoisingObjective(o),
+  return buildAutoencoderCell(
+    build,
+    'dae',
+    'denoising',
+    (o: Objective): o is DenoisingObjective => isDenoisingObjective(o),
+    DenoisingAutoencoderCell,
   );
-  return new DenoisingAutoencoderCell({
-    id: build.id,
-    type: 'dae',
-    inputShape: build.inputShape,
-    inputRange: build.inputRange,
-    width: build.width,
-    ...resolved,
-    options,
-    seed: build.seed,
-    optimizer: AdamWOptimizer.fromOptimizerConfig(build.optimizer),
-  });
 }

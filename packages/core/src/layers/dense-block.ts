@@ -9,8 +9,8 @@ export interface DenseBlockOptions {
   inputUnits: number;
   units: number;
   activation: ActivationName;
-  /** Layer normalization between the affine map and the activation. */
-  layerNorm: boolean;
+  /** Layer normalization before the activation (`true` or `pre-activation`), after it, or none. */
+  layerNorm: boolean | 'pre-activation' | 'post-activation';
   seed: number;
 }
 
@@ -28,6 +28,7 @@ export class DenseBlock {
   private readonly bias: tf.Variable;
   private readonly gamma: tf.Variable | null;
   private readonly beta: tf.Variable | null;
+  private readonly normAfterActivation: boolean;
 
   constructor(options: DenseBlockOptions) {
     this.name = options.name;
@@ -40,6 +41,7 @@ export class DenseBlock {
       tf.randomUniform([options.inputUnits, options.units], -limit, limit, 'float32', options.seed),
     );
     this.bias = tf.variable(tf.zeros([options.units]));
+    this.normAfterActivation = options.layerNorm === 'post-activation';
     this.gamma = options.layerNorm ? tf.variable(tf.ones([options.units])) : null;
     this.beta = options.layerNorm ? tf.variable(tf.zeros([options.units])) : null;
   }
@@ -47,8 +49,9 @@ export class DenseBlock {
   apply(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       let h: tf.Tensor = tf.add(tf.matMul(x as tf.Tensor2D, this.kernel as tf.Tensor2D), this.bias);
-      if (this.gamma && this.beta) h = layerNorm(h, this.gamma, this.beta);
-      return applyActivation(h, this.activation);
+      if (!this.gamma || !this.beta) return applyActivation(h, this.activation);
+      if (this.normAfterActivation) return layerNorm(applyActivation(h, this.activation), this.gamma, this.beta);
+      return applyActivation(layerNorm(h, this.gamma, this.beta), this.activation);
     });
   }
 
