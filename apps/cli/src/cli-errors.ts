@@ -14,8 +14,14 @@ const USER_ERROR_NAMES = new Set([
   'WeightMismatchError',
 ]);
 
+/** Node's fs errors (ENOENT, EACCES, ENOTDIR, ENOSPC…) come from paths the user chose, e.g. --out. */
+function isSystemError(err: Error): boolean {
+  const { code, syscall } = err as NodeJS.ErrnoException;
+  return typeof code === 'string' && typeof syscall === 'string';
+}
+
 export function isUserError(err: unknown): err is Error {
-  return err instanceof Error && USER_ERROR_NAMES.has(err.name);
+  return err instanceof Error && (USER_ERROR_NAMES.has(err.name) || isSystemError(err));
 }
 
 export function exitCodeFor(err: unknown): number {

@@ -7,16 +7,19 @@ const program = new Command('localbp')
   .description('Local Back-Propagation: train layer-local networks with TensorFlow.js')
   .version(version)
   .showHelpAfterError('(run with --help for usage)')
-  .exitOverride()
-  .addCommand(trainCommand());
+  // One prefix for commander's usage errors and ours, so users see where a message comes from.
+  .configureOutput({ outputError: (str, write) => write(`localbp: ${str}`) })
+  .exitOverride();
 
-for (const sub of program.commands) sub.exitOverride();
+// addCommand (unlike .command) does not inherit settings: copy exitOverride, output and help-after-error.
+program.addCommand(trainCommand().copyInheritedSettings(program));
 
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {
-    // Help and version are not errors; usage errors exit 2 as documented.
+    // Help and version are not errors; usage errors (and `localbp` with no command,
+    // which prints the help to stderr) exit 2 as documented.
     process.exitCode = err.exitCode === 0 ? 0 : 2;
   } else if (isUserError(err)) {
     process.stderr.write(`localbp: error: ${err.message}\n`);

@@ -26,6 +26,8 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr): T
   let batchesPerEpoch = 1;
   let epochStart = 0;
   let lastLine = -1;
+  // A resumed epoch starts mid-way: the ETA must use only the batches this process ran.
+  let firstBatch: number | null = null;
   return {
     onPhaseBegin(phase) {
       phaseName = phase.name;
@@ -38,11 +40,14 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr): T
       epochInPhase++;
       epochStart = performance.now();
       lastLine = -1;
+      firstBatch = null;
     },
     onBatchEnd(batch, logs) {
       const done = batch + 1;
+      firstBatch ??= batch;
+      const ran = done - firstBatch;
       const elapsed = (performance.now() - epochStart) / 1000;
-      const eta = (elapsed / done) * (batchesPerEpoch - done);
+      const eta = (elapsed / ran) * (batchesPerEpoch - done);
       const frac = done / batchesPerEpoch;
       const label = `${phaseName} epoch ${epochInPhase}/${phaseEpochs}`;
       if (tty) {
@@ -52,7 +57,7 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr): T
         stream.write(`\r${label} [${bar}] ${done}/${batchesPerEpoch}  ${formatLosses(logs)}  ETA ${formatSeconds(eta)}\x1b[K`);
       } else {
         const tenth = Math.floor(frac * 10);
-        if (tenth !== lastLine && (tenth > 0 || done === 1)) {
+        if (tenth !== lastLine && (tenth > 0 || ran === 1)) {
           lastLine = tenth;
           stream.write(`${label} ${done}/${batchesPerEpoch}  ${formatLosses(logs)}  ETA ${formatSeconds(eta)}\n`);
         }

@@ -1,6 +1,7 @@
 import { BACKEND_CHOICES, registry } from '@localbp/core';
 import { DATASET_IDS } from '@localbp/datasets';
 import { scheduleNameSchema, type LbpModelConfigInput } from '@localbp/trainer';
+import path from 'node:path';
 import { UsageError } from './cli-errors';
 
 /** The raw strings commander hands over for `localbp train`. */
@@ -101,7 +102,8 @@ export function parseTrainOptions(raw: RawTrainOptions): TrainPlan {
   const headLr = positive(raw.headLr, '--head-lr');
   return {
     dataset,
-    ...(raw.dataDir ? { dataDir: raw.dataDir } : {}),
+    // Absolute, because checkpoints record it and --resume may run from another directory.
+    ...(raw.dataDir ? { dataDir: path.resolve(raw.dataDir) } : {}),
     model: {
       model: 'lbp',
       width,
@@ -109,7 +111,8 @@ export function parseTrainOptions(raw: RawTrainOptions): TrainPlan {
       cells: cellIds.map((type) => ({
         type,
         ...(raw.objective !== undefined ? { objective: raw.objective } : {}),
-        options: type === 'dae' ? { objectiveOptions: { noise, level: noiseLevel } } : {},
+        // Noise settings belong to the denoising objective (dae's default); others reject unknown keys.
+        options: (raw.objective ?? (type === 'dae' ? 'denoising' : undefined)) === 'denoising' ? { objectiveOptions: { noise, level: noiseLevel } } : {},
       })),
       head: { hidden, activation: 'relu' },
       optimizer: { type: 'adamw', learningRate: lr, weightDecay },

@@ -170,3 +170,32 @@ describe('splitToTensors', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('batches startBatch', () => {
+  it('resumes mid-epoch with exactly the remaining batches of the same order', () => {
+    const split = {
+      name: 'train',
+      images: Uint8Array.from({ length: 10 * 4 }, (_, i) => i % 256),
+      labels: Uint8Array.from({ length: 10 }, (_, i) => i % 3),
+      count: 10,
+      imageShape: [2, 2, 1] as [number, number, number],
+      numClasses: 3,
+      classNames: ['a', 'b', 'c'],
+    };
+    const options = { batchSize: 3, shuffle: true, seed: 4, epoch: 1 };
+    const all = [...batches(split, options)].map((b) => {
+      const labels = Array.from(b.ys.dataSync());
+      b.xs.dispose();
+      b.ys.dispose();
+      return { index: b.index, labels };
+    });
+    const rest = [...batches(split, { ...options, startBatch: 2 })].map((b) => {
+      const labels = Array.from(b.ys.dataSync());
+      b.xs.dispose();
+      b.ys.dispose();
+      return { index: b.index, labels };
+    });
+    expect(rest).toEqual(all.slice(2));
+    expect(() => batches(split, { ...options, startBatch: -1 })).toThrow('startBatch');
+  });
+});

@@ -16,6 +16,8 @@ export interface BatchOptions {
   flatten?: boolean;
   /** Skip a final batch smaller than batchSize. Default false. */
   dropLast?: boolean;
+  /** Start at this batch of the epoch (resuming mid-epoch); earlier batches are never built. Default 0. */
+  startBatch?: number;
 }
 
 /** One mini-batch; the caller owns the tensors and must dispose them. */
@@ -88,11 +90,14 @@ function gather(split: LabeledSplit, indices: ArrayLike<number>, flatten: boolea
  */
 export function batches(split: LabeledSplit, options: BatchOptions): Generator<Batch, void, undefined> {
   // Validate now rather than on the first next(), so bad options fail where they are passed.
-  const { batchSize, flatten = true, dropLast = false } = options;
+  const { batchSize, flatten = true, dropLast = false, startBatch = 0 } = options;
   const total = countBatches(split.count, batchSize, dropLast);
+  if (!Number.isInteger(startBatch) || startBatch < 0) {
+    throw new DatasetError('bad-argument', `startBatch must be a non-negative integer, got ${startBatch}`);
+  }
   const order = epochOrder(split.count, options);
   return (function* generate(): Generator<Batch, void, undefined> {
-    for (let index = 0; index < total; index++) {
+    for (let index = startBatch; index < total; index++) {
       const indices = order.subarray(index * batchSize, Math.min((index + 1) * batchSize, split.count));
       yield { ...gather(split, indices, flatten), size: indices.length, index };
     }

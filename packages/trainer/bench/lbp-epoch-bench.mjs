@@ -15,7 +15,7 @@ const cpuBatches = Number(args.get('cpu-batches') ?? 4);
 
 const mnist = loadDataset('mnist');
 const epochBatches = countBatches(mnist.train.count, batchSize);
-const config = { cells: [{ type: 'ae' }, { type: 'ae' }, { type: 'ae' }], width: 1000, head: { hidden: [256] }, seed: 1 };
+const config = { cells: [{ type: 'ae' }, { type: 'ae' }, { type: 'ae' }], width: 1000, seed: 1 };
 const results = [];
 
 for (const backend of only ?? AUTO_BACKEND_ORDER) {
@@ -59,7 +59,7 @@ for (const backend of only ?? AUTO_BACKEND_ORDER) {
   tf.disposeVariables();
 }
 
-console.log(`LBP epoch benchmark: 3 x ae(1000) + head(256), batch ${batchSize}, MNIST ${mnist.train.count} examples = ${epochBatches} batches/epoch`);
+console.log(`LBP epoch benchmark: 3 x ae(1000) + head(512), batch ${batchSize}, MNIST ${mnist.train.count} examples = ${epochBatches} batches/epoch`);
 console.log('backend     status       s/batch   s/epoch (est.)   peak tensor MB');
 for (const r of results) {
   if (!r.available) console.log(`${r.backend.padEnd(12)}unavailable  ${r.reason}`);

@@ -164,6 +164,12 @@ describe('LbpModel', () => {
     );
   });
 
+  it('reports bad cell options on one readable line', () => {
+    expect(() => LbpModel.create({ ...small(['ae']), cells: [{ type: 'ae', options: { normalization: 'sideways' } }] }, shape)).toThrow(
+      /^cell-1 \(ae\): normalization: Invalid option: expected one of "pre-activation"\|"post-activation"$/,
+    );
+  });
+
   it('concatenates every latent for the classifier', () => {
     const model = LbpModel.create({ ...small(['ae', 'ae']), cells: [{ type: 'ae', width: 20 }, { type: 'ae', width: 12 }] }, shape);
     const x = tf.zeros([3, 28, 28, 1]);

@@ -152,13 +152,9 @@ export class LocalTrainer {
       epoch: progress.epoch,
       flatten: false,
       dropLast: false,
+      startBatch: progress.batch,
     });
     for (const batch of iterator) {
-      if (batch.index < progress.batch) {
-        batch.xs.dispose();
-        batch.ys.dispose();
-        continue;
-      }
       await cb.onBatchBegin(batch.index, { size: batch.size });
       let losses: Logs;
       try {

@@ -1,12 +1,14 @@
-import { resolveBackend, tf, type ResolvedBackend } from '@localbp/core';
+import { isBackendChoice, resolveBackend, tf, type BackendChoice, type ResolvedBackend } from '@localbp/core';
 import { loadDataset, subset, type LoadedDataset } from '@localbp/datasets';
 import {
+  CheckpointError,
   evaluateAccuracy,
   LbpModel,
   LocalTrainer,
   readCheckpointManifest,
   loadCheckpointInto,
   saveCheckpoint,
+  scheduleByName,
   type CheckpointManifest,
   type FitResult,
 } from '@localbp/trainer';
@@ -14,7 +16,6 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { progressReporter } from '../progress-reporter';
 import type { TrainPlan } from '../train-options';
-import { UsageError } from '../cli-errors';
 
 export interface TrainSummary {
   model: string;
@@ -41,12 +42,13 @@ export interface TrainSummary {
   versions: Record<string, string>;
 }
 
+/** What a checkpoint records about the run, so that `--resume` needs no other flags. */
 interface RunFacts {
   dataset: string;
   dataDir?: string;
   trainLimit?: number;
   testLimit?: number;
-  backendChoice: string;
+  backendChoice: BackendChoice;
 }
 
 function log(message: string): void {
@@ -65,22 +67,29 @@ function loadData(facts: RunFacts): { data: LoadedDataset; train: LoadedDataset[
   return { data, train, test };
 }
 
+/** What `--resume DIR` asks for; `backend` only when --backend was given explicitly. */
+export interface ResumeRequest {
+  dir: string;
+  backend?: BackendChoice;
+}
+
 /** `localbp train`: resolve the engine, load data, build or resume the model, train, report. */
-export async function runTrain(plan: TrainPlan | null, resumeDir: string | null): Promise<{ summary: TrainSummary; exitCode: number }> {
+export async function runTrain(plan: TrainPlan, resume: ResumeRequest | null): Promise<{ summary: TrainSummary; exitCode: number }> {
   let manifest: CheckpointManifest | null = null;
   let facts: RunFacts;
-  if (resumeDir) {
-    manifest = await readCheckpointManifest(resumeDir);
+  if (resume) {
+    manifest = await readCheckpointManifest(resume.dir);
     const run = manifest.run as Partial<RunFacts>;
-    if (typeof run.dataset !== 'string') throw new UsageError(`checkpoint ${resumeDir} does not record its dataset`);
+    if (typeof run.dataset !== 'string') throw new CheckpointError(`checkpoint ${resume.dir} does not record its dataset`);
     facts = {
       dataset: run.dataset,
       ...(run.dataDir ? { dataDir: run.dataDir } : {}),
       ...(run.trainLimit ? { trainLimit: run.trainLimit } : {}),
       ...(run.testLimit ? { testLimit: run.testLimit } : {}),
-      backendChoice: plan?.backend ?? run.backendChoice ?? 'auto',
+      // The recorded choice, not the flag's default: resuming an `--backend cpu` run stays on cpu.
+      backendChoice: resume.backend ?? (isBackendChoice(run.backendChoice) ? run.backendChoice : 'auto'),
     };
-  } else if (plan) {
+  } else {
     facts = {
       dataset: plan.dataset,
       ...(plan.dataDir ? { dataDir: plan.dataDir } : {}),
@@ -88,28 +97,33 @@ export async function runTrain(plan: TrainPlan | null, resumeDir: string | null)
       ...(plan.testLimit ? { testLimit: plan.testLimit } : {}),
       backendChoice: plan.backend,
     };
-  } else {
-    throw new UsageError('nothing to train');
   }
 
-  const backend: ResolvedBackend = await resolveBackend(facts.backendChoice as Parameters<typeof resolveBackend>[0]);
+  const backend: ResolvedBackend = await resolveBackend(facts.backendChoice, { quiet: true });
   log(`backend: ${backend.name} (${backend.reason})`);
   const { data, train, test } = loadData(facts);
   log(`dataset: ${data.info.name}, ${train.count} train / ${test.count} test examples (${data.info.source})`);
 
-  const out = resumeDir ?? plan?.out ?? defaultOut(plan!);
-  const modelConfig = manifest ? manifest.model : plan!.model;
-  const fit = manifest ? manifest.fit : plan!.fit;
+  const out = resume?.dir ?? plan.out ?? defaultOut(plan);
+  // Fail on an unwritable --out now, not after the first (possibly hour-long) epoch.
+  await fs.mkdir(out, { recursive: true });
+  const modelConfig = manifest ? manifest.model : plan.model;
+  const fit = manifest ? manifest.fit : plan.fit;
   const model = LbpModel.create(modelConfig, { imageShape: data.info.imageShape, numClasses: data.info.numClasses });
-  const json = plan?.json ?? false;
+  const json = plan.json;
   try {
     let from;
     let history;
     if (manifest) {
-      const restored = await loadCheckpointInto(resumeDir!, model, manifest);
+      const restored = await loadCheckpointInto(out, model, manifest);
       from = restored.progress;
       history = restored.history;
-      log(`resuming ${resumeDir} at phase ${from.phase + 1}, epoch ${from.epoch + 1}, batch ${from.batch}`);
+      const phaseCount = scheduleByName(fit.schedule).phases(modelConfig.cells.length, fit.epochs).length;
+      log(
+        from.phase >= phaseCount
+          ? `${out} has already completed: reporting its results`
+          : `resuming ${out} at phase ${from.phase + 1}, epoch ${from.epoch + 1}, batch ${from.batch}`,
+      );
     }
     const versions = { ...backend.versions, node: process.version };
     const runRecord = { ...facts, backend: backend.name, versions };
@@ -132,7 +146,8 @@ export async function runTrain(plan: TrainPlan | null, resumeDir: string | null)
     const rssTimer = setInterval(() => {
       peakRss = Math.max(peakRss, process.memoryUsage().rss);
     }, 250);
-    let checkpointPath = '';
+    // A resumed run that has nothing left to train keeps its checkpoint as is.
+    let checkpointPath = manifest ? path.join(out, 'checkpoint.json') : '';
     const writeCheckpoint = async (progress: FitResult['progress'], records: FitResult['epochs']) => {
       checkpointPath = await saveCheckpoint(out, model, { fit, progress, history: records, run: runRecord });
     };

@@ -2,6 +2,7 @@ import { Command, Option } from '@commander-js/extra-typings';
 import { BACKEND_CHOICES } from '@localbp/core';
 import { DATASET_IDS } from '@localbp/datasets';
 import { scheduleNameSchema } from '@localbp/trainer';
+import { UsageError } from '../cli-errors';
 import { MODELS, parseTrainOptions } from '../train-options';
 import { runTrain } from './run-train';
 
@@ -13,7 +14,7 @@ export function trainCommand(): Command<[], Record<string, unknown>> {
     .addOption(new Option('--model <id>', 'model family').choices(MODELS).default('lbp'))
     .option('--cells <ids>', 'comma-separated cell ids from the registry', 'ae,ae,ae')
     .option('--width <n>', 'latent width of every cell (ours: 1000)', '1000')
-    .option('--head-hidden <widths>', 'hidden widths of the classifier head, comma-separated; "none" = linear (ours: 256)', '256')
+    .option('--head-hidden <widths>', 'hidden widths of the classifier head, comma-separated; "none" = linear (ours: 512)', '512')
     .option('--objective <id>', 'objective of every cell (default: each cell type\'s own)')
     .addOption(new Option('--noise <kind>', 'noise of denoising cells').choices(['gaussian', 'masking'] as const).default('gaussian'))
     .option('--noise-level <x>', 'Gaussian sigma or masking probability of denoising cells', '0.1')
@@ -35,18 +36,17 @@ export function trainCommand(): Command<[], Record<string, unknown>> {
       const explicit = (name: string) => cmd.getOptionValueSource(name) === 'cli';
       if (opts.resume) {
         const allowed = new Set(['resume', 'json', 'backend']);
-        const conflicting = cmd.options
-          .map((o) => o.attributeName())
-          .filter((name) => explicit(name) && !allowed.has(name));
+        const conflicting = cmd.options.filter((o) => explicit(o.attributeName()) && !allowed.has(o.attributeName()));
         if (conflicting.length) {
-          cmd.error(`--resume continues the saved configuration; drop ${conflicting.map((n) => `--${n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`, {
-            exitCode: 2,
-            code: 'localbp.resumeConflict',
-          });
+          throw new UsageError(
+            `--resume continues the saved configuration; drop ${conflicting.map((o) => o.long ?? o.flags).join(', ')} ` +
+              '(only --json and --backend may be combined with --resume)',
+          );
         }
       }
       const plan = parseTrainOptions({ ...opts, json: Boolean(opts.json), evaluateEachEpoch: opts.evaluateEachEpoch !== false });
-      const { summary, exitCode } = await runTrain(plan, opts.resume ?? null);
+      const resume = opts.resume ? { dir: opts.resume, ...(explicit('backend') ? { backend: plan.backend } : {}) } : null;
+      const { summary, exitCode } = await runTrain(plan, resume);
       if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
       process.exitCode = exitCode;
     }) as unknown as Command<[], Record<string, unknown>>;

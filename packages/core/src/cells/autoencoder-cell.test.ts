@@ -71,11 +71,19 @@ describe('AutoencoderCell', () => {
     cell.dispose();
   });
 
-  it('has layer-normalized ReLU latents and a sigmoid decoder for images', () => {
+  it('has layer-normalized latents and a sigmoid decoder for images', () => {
     const cell = createAutoencoderCell(build());
     const x = tinyImages(4);
     const z = cell.encode(x);
-    expect(z.min().dataSync()[0]).toBeGreaterThanOrEqual(0);
+    const { mean, variance } = tf.moments(z, -1);
+    Array.from(mean.dataSync()).forEach((m) => expect(Math.abs(m)).toBeLessThan(1e-4));
+    Array.from(variance.dataSync()).forEach((v) => expect(v).toBeCloseTo(1, 2));
+    tf.dispose([mean, variance]);
+    const pre = createAutoencoderCell(build({ options: { normalization: 'pre-activation' } }));
+    const zPre = pre.encode(x);
+    expect(zPre.min().dataSync()[0]).toBe(0);
+    tf.dispose(zPre);
+    pre.dispose();
     const r = cell.reconstruct(x);
     expect(r.shape).toEqual([4, 8, 8, 1]);
     expect(r.min().dataSync()[0]).toBeGreaterThan(0);
