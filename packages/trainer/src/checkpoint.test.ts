@@ -56,6 +56,7 @@ describe('checkpoints', () => {
     const result = await new LocalTrainer(resumed).fit(train, { ...restored.fit, from: restored.progress, history: restored.history });
     expect(result.status).toBe('completed');
     expect(result.epochs).toHaveLength(2);
+    expect(result.epochs[1]!.resumedAtBatch).toBe(2);
     flat(resumed).forEach((w, i) => expect(w).toEqual(expected[i]));
     resumed.dispose();
   });

@@ -28,6 +28,8 @@ export interface EpochRecord {
   seconds: number;
   losses: Record<string, number>;
   testAccuracy?: number;
+  /** Set when the epoch was resumed mid-way: `seconds` and `losses` cover batches from here on. */
+  resumedAtBatch?: number;
 }
 
 export interface FitResult {
@@ -139,6 +141,7 @@ export class LocalTrainer {
     test: LabeledSplit | undefined,
   ): Promise<boolean> {
     const epochNumber = progress.epochsDone;
+    const resumedAtBatch = progress.batch;
     const started = performance.now();
     const sums = new Map<string, { sum: number; n: number }>();
     const cells = phase.cells.map((i) => this.model.cells[i]!);
@@ -185,7 +188,13 @@ export class LocalTrainer {
       cellLosses[index] = loss;
       await cb.onCellEnd(describe(cell, index), { epoch: epochNumber, loss });
     }
-    const record: EpochRecord = { epoch: epochNumber, phase: phase.name, seconds: (performance.now() - started) / 1000, losses: means };
+    const record: EpochRecord = {
+      epoch: epochNumber,
+      phase: phase.name,
+      seconds: (performance.now() - started) / 1000,
+      losses: means,
+      ...(resumedAtBatch > 0 ? { resumedAtBatch } : {}),
+    };
     if (phase.head && test && options.evaluateEachEpoch) {
       record.testAccuracy = evaluateAccuracy(this.model, test, EVAL_BATCH);
     }

@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import * as tf from '@tensorflow/tfjs';
 import { resolveBackend } from './resolve-backend';
 

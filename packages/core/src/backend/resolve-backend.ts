@@ -2,7 +2,6 @@ import * as tf from '@tensorflow/tfjs';
 import { AUTO_BACKEND_ORDER } from './backend-name';
 import type { BackendChoice, BackendName } from './backend-name';
 import { BackendUnavailableError, oneLineReason } from './backend-unavailable-error';
-import { registerFileSystemRouter } from './file-system-router';
 import { registerWasmTrainingKernels } from './wasm-training-kernels';
 
 export interface BackendAttempt {
@@ -33,6 +32,10 @@ type BackendVersions = Record<string, string>;
 // Spelled through a variable so TypeScript and bundlers leave the optional,
 // possibly absent package alone.
 const TFJS_NODE_PACKAGE: string = '@tensorflow/tfjs-node';
+
+function isNode(): boolean {
+  return typeof process !== 'undefined' && process.versions?.node != null;
+}
 
 // Imports are cached: a failed native load is not retried on every call.
 let tfjsNodeImport: Promise<unknown> | undefined;
@@ -152,8 +155,9 @@ async function resolveNow(choice: BackendChoice, quiet: boolean): Promise<Resolv
       continue;
     }
     tried.push({ name });
-    // After the backend, so a router from tfjs-node takes precedence.
-    registerFileSystemRouter();
+    // After the backend, so a router from tfjs-node takes precedence. Loaded only under Node:
+    // core stays importable in browsers, where file:// has no meaning.
+    if (isNode()) (await import('./file-system-router')).registerFileSystemRouter();
 
     const skipped = tried.filter((t) => t.error !== undefined);
     const reason =
