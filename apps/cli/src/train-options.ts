@@ -1,5 +1,5 @@
 import { BACKEND_CHOICES, registry } from '@localbp/core';
-import { DATASET_IDS } from '@localbp/datasets';
+import '@localbp/datasets';
 import { scheduleNameSchema, type LbpModelConfigInput } from '@localbp/trainer';
 import path from 'node:path';
 import { UsageError } from './cli-errors';
@@ -32,7 +32,8 @@ export interface RawTrainOptions {
 }
 
 export interface TrainPlan {
-  dataset: (typeof DATASET_IDS)[number];
+  /** A dataset id registered in the shared registry (built in: mnist, fashion-mnist). */
+  dataset: string;
   dataDir?: string;
   model: LbpModelConfigInput;
   fit: { epochs: number; batchSize: number; schedule: 'simultaneous' | 'separate'; evaluateEachEpoch: boolean };
@@ -74,7 +75,7 @@ function oneOf<T extends string>(value: string, flag: string, valid: readonly T[
 
 /** Validates every flag and turns them into a model config and fit options. */
 export function parseTrainOptions(raw: RawTrainOptions): TrainPlan {
-  const dataset = oneOf(raw.dataset, '--dataset', DATASET_IDS);
+  const dataset = oneOf(raw.dataset, '--dataset', registry.ids('dataset'));
   oneOf(raw.model, '--model', MODELS);
   const cellIds = raw.cells.split(',').map((s) => s.trim());
   const knownCells = registry.ids('cell');

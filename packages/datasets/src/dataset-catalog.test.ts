@@ -1,5 +1,6 @@
+import { Registry, registry } from '@localbp/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DATASET_IDS, getDatasetSpec, isDatasetId, loadDataset, parseDatasetId } from './dataset-catalog';
+import { DATASET_IDS, getDatasetSpec, isDatasetId, loadDataset, parseDatasetId, registerDatasets } from './dataset-catalog';
 import { DatasetError } from './dataset-error';
 import { makeTempDir, removeDir, writeFakeIdxDataset } from './idx-test-fixtures';
 
@@ -13,9 +14,26 @@ describe('dataset ids', () => {
   it('rejects an unknown id, listing the valid ones', () => {
     expect(() => parseDatasetId('cifar10')).toThrow(DatasetError);
     expect(() => parseDatasetId('cifar10')).toThrow(
-      "Unknown dataset 'cifar10': expected one of 'mnist', 'fashion-mnist'",
+      "Unknown dataset 'cifar10': expected one of 'fashion-mnist', 'mnist'",
     );
     expect(() => loadDataset('MNIST')).toThrow(/Unknown dataset 'MNIST'/);
+  });
+
+  it('resolves through the shared registry, so a plugin can add a dataset', () => {
+    expect(registry.ids('dataset')).toEqual(expect.arrayContaining(['mnist', 'fashion-mnist']));
+    const local = new Registry();
+    registerDatasets(local);
+    const images = new Uint8Array(4 * 4);
+    const split = (name: string) => ({ name, images, labels: Uint8Array.from([0, 1, 0, 1]), count: 4, imageShape: [2, 2, 1] as [number, number, number], numClasses: 2, classNames: ['a', 'b'] });
+    local.register('dataset', 'tiny-plugin', {
+      name: 'Tiny',
+      imageShape: [2, 2, 1],
+      classNames: ['a', 'b'],
+      load: () => ({ train: split('train'), test: split('test'), source: 'generated', splitRule: 'copy' }),
+    });
+    const loaded = loadDataset('tiny-plugin', {}, local);
+    expect(loaded.info).toMatchObject({ id: 'tiny-plugin', name: 'Tiny', numClasses: 2, trainCount: 4, source: 'generated' });
+    expect(() => parseDatasetId('tiny-plugin')).toThrow(DatasetError);
   });
 
   it('describes a dataset without loading it', () => {

