@@ -83,4 +83,15 @@ describe('localbp train on real MNIST', () => {
     expect(res.stdout.trim().split('\n')).toHaveLength(1);
     expect(res.stdout).toMatch(/^done: test accuracy \d+\.\d+% \(mnist, dae, simultaneous, backend (wasm|tensorflow|cpu)\); run saved in /);
   });
+
+  it('trains on Fashion-MNIST from the fashion-mnist package and on the cpu backend on request', async () => {
+    const out = path.join(tmp.dir, 'fashion');
+    const res = await runCli(['train', '--dataset', 'fashion-mnist', '--cells', 'ae', '--backend', 'cpu', ...TINY, '--json', '--out', out]);
+    expect(res.code, res.stderr).toBe(0);
+    const summary = lastJsonLine(res.stdout);
+    expect(summary).toMatchObject({ dataset: 'fashion-mnist', backend: 'cpu', trainExamples: 256, testExamples: 100, status: 'completed' });
+    expect(res.stderr).toMatch(/dataset: Fashion-MNIST, 256 train \/ 100 test examples \(fashion-mnist@/);
+    // Four batches of 256 images are enough to beat chance (10%) clearly.
+    expect(summary.testAccuracy as number).toBeGreaterThan(0.2);
+  });
 });
