@@ -1,5 +1,9 @@
 import { DatasetError } from './dataset-error';
 
+import { deriveSeed } from '@localbp/core';
+
+export { deriveSeed };
+
 /** Anything indexable by number that can be shuffled in place. */
 export interface MutableIndexable {
   length: number;
@@ -12,38 +16,14 @@ function requireSafeInteger(value: number, what: string): void {
   }
 }
 
-/** murmur3's 32-bit finaliser: spreads every input bit over the whole word. */
-function mix32(x: number): number {
-  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
-  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
-  return (x ^ (x >>> 16)) >>> 0;
-}
-
-/** Folds a safe integer (possibly above 2^32 or negative) into 32 bits without dropping the high part. */
-function toUint32(value: number): number {
-  const low = value >>> 0;
-  const high = Math.floor(value / 0x1_0000_0000) >>> 0;
-  return (low ^ mix32(high)) >>> 0;
-}
-
-/** Combines a seed with extra integers (e.g. an epoch) into an independent 32-bit seed. */
-export function deriveSeed(seed: number, ...parts: number[]): number {
-  requireSafeInteger(seed, 'seed');
-  let h = mix32(toUint32(seed));
-  for (const part of parts) {
-    requireSafeInteger(part, 'seed part');
-    h = mix32((h ^ mix32((toUint32(part) + 0x9e3779b9) >>> 0)) >>> 0);
-  }
-  return h;
-}
-
 /** mulberry32: tiny, fast, good enough for shuffling; identical sequences for identical seeds. */
 export class SeededRandom {
   private state: number;
 
   constructor(seed: number) {
     requireSafeInteger(seed, 'seed');
-    this.state = toUint32(seed);
+    // Mixed so that nearby seeds (1, 2, 3) start far apart.
+    this.state = deriveSeed(seed);
   }
 
   /** Uniform in [0, 1). */

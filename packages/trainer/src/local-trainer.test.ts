@@ -103,9 +103,9 @@ describe('LocalTrainer', () => {
     const model = LbpModel.create(small(['ae', 'ae'], { width: 64, headOptimizer: { learningRate: 0.01 } }), shape);
     const phases: string[] = [];
     const snapshots: Record<string, Float32Array[]> = {};
-    const result = await new LocalTrainer(model).fit(subset(train, 600), {
+    const result = await new LocalTrainer(model).fit(train, {
       epochs: 2,
-      batchSize: 32,
+      batchSize: 16,
       schedule: 'separate',
       test,
       callbacks: {
@@ -122,8 +122,8 @@ describe('LocalTrainer', () => {
     expect(Array.from(afterOwnPhase[0]!)).not.toEqual(Array.from(snapshots['cell-1']![0]!));
     weightsOf(model, 'cell-1/').forEach((w, i) => expect(Array.from(w)).toEqual(Array.from(afterOwnPhase[i]!)));
     expect(result.epochs[0]!.testAccuracy).toBeUndefined();
-    // Well above chance (0.1) on 300 test digits after 38 classifier steps on frozen features.
-    expect(result.testAccuracy).toBeGreaterThan(0.2);
+    // Well above chance (0.1) on 300 test digits after 126 classifier steps on frozen features.
+    expect(result.testAccuracy).toBeGreaterThan(0.4);
     model.dispose();
   });
 
