@@ -8,6 +8,7 @@ export type { NamedWeights, ValueRange } from './tensor-types';
 export { deriveSeed } from './seed';
 
 export type { Cell, CellBuildOptions, CellFactory, CellSpec, LocalLossContext, LocalUpdate } from './cell';
+export type { DataShape, OptimizerSlot, TrainableModel, TrainingUnit, TrainStepContext } from './trainable-model';
 export type {
   DenoisingObjective,
   Objective,

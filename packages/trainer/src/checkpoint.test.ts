@@ -6,6 +6,7 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointError, loadCheckpointInto, readCheckpointManifest, saveCheckpoint } from './checkpoint';
 import { LbpModel } from './lbp-model';
+import { createModel } from './model-factory';
 import { LocalTrainer, type TrainingProgress } from './local-trainer';
 import type { LbpModelConfigInput } from './training-config';
 
@@ -23,7 +24,7 @@ beforeAll(async () => {
 });
 
 const tmp = () => mkdtempSync(path.join(os.tmpdir(), 'localbp-ckpt-'));
-const flat = (model: LbpModel) => model.namedWeights().map((w) => Array.from(w.tensor.dataSync()));
+const flat = (model: { namedWeights: LbpModel['namedWeights'] }) => model.namedWeights().map((w) => Array.from(w.tensor.dataSync()));
 
 describe('checkpoints', () => {
   it('an interrupted run resumed from its checkpoint ends exactly where an uninterrupted one does', async () => {
@@ -50,7 +51,7 @@ describe('checkpoints', () => {
     first.dispose();
 
     const manifest = await readCheckpointManifest(dir);
-    const resumed = LbpModel.create(manifest.model, manifest.data);
+    const resumed = createModel(manifest.model, manifest.data);
     const restored = await loadCheckpointInto(dir, resumed, manifest);
     expect(restored.run).toEqual({ note: 'test' });
     const result = await new LocalTrainer(resumed).fit(train, { ...restored.fit, from: restored.progress, history: restored.history });
@@ -68,7 +69,7 @@ describe('checkpoints', () => {
     await saveCheckpoint(dir, model, { fit, progress: { phase: 1, epoch: 0, batch: 0, step: 5, epochsDone: 1 }, history: [], run: {} });
     const x = tf.tidy(() => tf.randomUniform([10, 28, 28, 1], 0, 1, 'float32', 3));
     const before = model.predictLogits(x);
-    const copy = LbpModel.create((await readCheckpointManifest(dir)).model, shape);
+    const copy = createModel((await readCheckpointManifest(dir)).model, shape);
     await loadCheckpointInto(dir, copy);
     const after = copy.predictLogits(x);
     expect(Array.from(after.dataSync())).toEqual(Array.from(before.dataSync()));

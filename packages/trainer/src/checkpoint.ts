@@ -1,10 +1,9 @@
-import { AdamWOptimizer, assignNamedWeights, tf, type NamedWeights } from '@localbp/core';
+import { AdamWOptimizer, assignNamedWeights, tf, type NamedWeights, type TrainableModel } from '@localbp/core';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { LbpModel } from './lbp-model';
 import type { EpochRecord, TrainingProgress } from './local-trainer';
-import { fitOptionsSchema, lbpModelConfigSchema } from './training-config';
+import { fitOptionsSchema } from './training-config';
 
 export const CHECKPOINT_FORMAT = 'localbp-checkpoint';
 export const CHECKPOINT_FORMAT_VERSION = 1;
@@ -16,7 +15,8 @@ const manifestSchema = z.object({
   format: z.literal(CHECKPOINT_FORMAT),
   formatVersion: z.number().int(),
   createdAt: z.string(),
-  model: lbpModelConfigSchema,
+  /** The model's own validated config; its `model` field picks the factory that rebuilds it. */
+  model: z.object({ model: z.string(), seed: z.number().int() }).passthrough(),
   fit: fitOptionsSchema,
   data: z.object({ imageShape: z.array(z.number().int().positive()), numClasses: z.number().int().positive() }),
   progress: z.object({
@@ -57,28 +57,19 @@ export interface CheckpointContents {
   run: Record<string, unknown>;
 }
 
-function optimizerOwners(model: LbpModel): Array<{ owner: string; optimizer: tf.Optimizer; variables: tf.Variable[] }> {
-  return [
-    ...model.cells.flatMap((cell) =>
-      cell.updates().map((u) => ({ owner: `${cell.id}/${u.name}`, optimizer: u.optimizer, variables: u.variables() })),
-    ),
-    { owner: 'head', optimizer: model.head.optimizer, variables: model.head.variables() },
-  ];
-}
-
 /**
  * Writes the whole model (weights and optimizer state) plus progress to `dir`. The weights file
  * is new each time and the manifest is replaced by rename, so a crash mid-write leaves the
  * previous checkpoint intact.
  */
-export async function saveCheckpoint(dir: string, model: LbpModel, contents: CheckpointContents): Promise<string> {
+export async function saveCheckpoint(dir: string, model: TrainableModel, contents: CheckpointContents): Promise<string> {
   await fs.mkdir(dir, { recursive: true });
   const named: NamedWeights = model.namedWeights();
   const optimizerTensors: tf.Tensor[] = [];
   const optimizers: CheckpointManifest['optimizers'] = [];
-  for (const { owner, optimizer, variables } of optimizerOwners(model)) {
+  for (const { owner, optimizer, variables } of model.optimizerSlots()) {
     if (optimizer instanceof AdamWOptimizer) {
-      const state = optimizer.exportState(variables);
+      const state = optimizer.exportState(variables());
       optimizerTensors.push(...state.tensors);
       optimizers.push({ owner, step: state.step, tensors: state.tensors.length });
     } else {
@@ -100,7 +91,7 @@ export async function saveCheckpoint(dir: string, model: LbpModel, contents: Che
       format: CHECKPOINT_FORMAT,
       formatVersion: CHECKPOINT_FORMAT_VERSION,
       createdAt: new Date().toISOString(),
-      model: model.config,
+      model: { ...model.config },
       fit: contents.fit,
       data: { imageShape: [...model.data.imageShape], numClasses: model.data.numClasses },
       progress: contents.progress,
@@ -168,7 +159,7 @@ export async function readCheckpointManifest(dir: string): Promise<CheckpointMan
  * Loads weights and optimizer state from `dir` into `model` (built from the manifest's config).
  * Every size and name is checked before anything is assigned.
  */
-export async function loadCheckpointInto(dir: string, model: LbpModel, manifest?: CheckpointManifest): Promise<CheckpointContents> {
+export async function loadCheckpointInto(dir: string, model: TrainableModel, manifest?: CheckpointManifest): Promise<CheckpointContents> {
   const m = manifest ?? (await readCheckpointManifest(dir));
   const weightsPath = path.join(dir, m.weightsFile);
   let bytes: Buffer;
@@ -195,14 +186,14 @@ export async function loadCheckpointInto(dir: string, model: LbpModel, manifest?
     m.tensors.slice(0, named.length).forEach((e, i) => weightMap.set(e.name, tensors[i]!));
     assignNamedWeights(named, weightMap, `checkpoint ${dir}`);
     let cursor = named.length;
-    const owners = optimizerOwners(model);
+    const owners = model.optimizerSlots();
     for (const entry of m.optimizers) {
       const owner = owners.find((o) => o.owner === entry.owner);
       if (!owner) throw new CheckpointError(`checkpoint ${dir} has optimizer state for unknown ${entry.owner}`);
       const slice = tensors.slice(cursor, cursor + entry.tensors);
       cursor += entry.tensors;
       if (entry.tensors > 0 && owner.optimizer instanceof AdamWOptimizer) {
-        owner.optimizer.importState(owner.variables, { step: entry.step, tensors: slice });
+        owner.optimizer.importState(owner.variables(), { step: entry.step, tensors: slice });
       }
     }
   } finally {

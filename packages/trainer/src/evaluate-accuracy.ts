@@ -1,9 +1,8 @@
-import { tf } from '@localbp/core';
+import { tf, type TrainableModel } from '@localbp/core';
 import { batches, type LabeledSplit } from '@localbp/datasets';
-import type { LbpModel } from './lbp-model';
 
 /** Fraction of `split` the model classifies correctly, in chunks so memory stays bounded. */
-export function evaluateAccuracy(model: LbpModel, split: LabeledSplit, batchSize = 1000): number {
+export function evaluateAccuracy(model: Pick<TrainableModel, 'predictLogits'>, split: LabeledSplit, batchSize = 1000): number {
   let correct = 0;
   for (const batch of batches(split, { batchSize, shuffle: false, seed: 0, flatten: false })) {
     correct += tf.tidy(() => {

@@ -1,6 +1,8 @@
-export { LbpModel, ModelConfigError } from './lbp-model';
+export { describeError, LbpModel, ModelConfigError } from './lbp-model';
+export { createModel, parameterCount, registerBuiltinModels } from './model-factory';
+export type { ModelFactory } from './model-factory';
 export type { DataShape } from './lbp-model';
-export { LocalTrainer, START } from './local-trainer';
+export { LocalTrainer, ScheduleError, START } from './local-trainer';
 export type { EpochRecord, FitResult, FitRunOptions, TrainingProgress } from './local-trainer';
 export { evaluateAccuracy } from './evaluate-accuracy';
 export { MemoryProbe } from './memory-probe';

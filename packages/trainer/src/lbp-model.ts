@@ -4,20 +4,22 @@ import {
   registry as defaultRegistry,
   tf,
   type Cell,
+  type DataShape,
+  type LocalLossContext,
   type NamedWeights,
+  type OptimizerSlot,
   type Registry,
+  type TrainableModel,
+  type TrainingUnit,
+  type TrainStepContext,
 } from '@localbp/core';
 import '@localbp/objectives';
 import { lbpModelConfigSchema, type LbpModelConfig, type LbpModelConfigInput } from './training-config';
 
-export interface DataShape {
-  /** Per-example image shape [H, W, C]. */
-  imageShape: readonly number[];
-  numClasses: number;
-}
+export type { DataShape };
 
 /** One line for a user: zod's issues as `path: message`, anything else by its message. */
-function describeError(err: unknown): string {
+export function describeError(err: unknown): string {
   if (err instanceof Error && err.name === 'ZodError' && 'issues' in err && Array.isArray(err.issues)) {
     return (err.issues as Array<{ path: PropertyKey[]; message: string }>)
       .map((i) => `${i.path.length ? `${i.path.map(String).join('.')}: ` : ''}${i.message}`)
@@ -35,7 +37,9 @@ export class ModelConfigError extends Error {
  * A stack of cells and a classifier on their concatenated latents. Cells are built through the
  * registry by id, so this class never knows a concrete cell type.
  */
-export class LbpModel {
+export class LbpModel implements TrainableModel {
+  readonly kind = 'lbp';
+  readonly separable = true;
   readonly config: LbpModelConfig;
   readonly data: DataShape;
   readonly cells: Cell[];
@@ -46,6 +50,10 @@ export class LbpModel {
     this.data = data;
     this.cells = cells;
     this.head = head;
+  }
+
+  get units(): TrainingUnit[] {
+    return this.cells.map((c, index) => ({ index, id: c.id, type: c.spec.type }));
   }
 
   static create(input: LbpModelConfigInput, data: DataShape, registry: Registry = defaultRegistry): LbpModel {
@@ -112,6 +120,85 @@ export class LbpModel {
 
   predictLogits(images: tf.Tensor): tf.Tensor2D {
     return tf.tidy(() => this.head.logits(this.features(images)));
+  }
+
+  /**
+   * One mini-batch: local updates for the cells in `context.units` (each on the detached latent
+   * of the cell below, a fresh leaf, so no gradient crosses cells), then the classifier on the
+   * detached concatenation of latents. Latents are disposed as soon as nothing needs them.
+   */
+  async trainBatch(xs: tf.Tensor, ys: tf.Tensor1D, context: TrainStepContext): Promise<Record<string, number>> {
+    const lossTensors: Array<[string, tf.Scalar]> = [];
+    const training = new Set(context.units);
+    const lastCell = context.head ? this.cells.length - 1 : Math.max(-1, ...context.units);
+    const latents: tf.Tensor[] = [];
+    let input: tf.Tensor = xs;
+    try {
+      for (let i = 0; i <= lastCell; i++) {
+        const cell = this.cells[i]!;
+        const latent = training.has(i) ? this.updateCell(cell, input, context, lossTensors) : cell.encode(input);
+        // The classifier needs every latent; otherwise only the next cell needs this one.
+        if (context.head) latents.push(latent);
+        else if (input !== xs) input.dispose();
+        input = latent;
+        context.probe();
+      }
+      if (context.head) {
+        const features = tf.tidy(() =>
+          latents.length === 1
+            ? tf.reshape(latents[0]!, [latents[0]!.shape[0]!, -1])
+            : tf.concat(latents.map((l) => tf.reshape(l, [l.shape[0]!, -1])), 1),
+        );
+        for (const l of latents) l.dispose();
+        latents.length = 0;
+        const head = this.head;
+        const loss = head.optimizer.minimize(
+          () => {
+            const l = head.loss(features, ys);
+            context.probe();
+            return l;
+          },
+          true,
+          head.variables(),
+        );
+        features.dispose();
+        if (loss) lossTensors.push(['loss/head', loss]);
+      } else if (input !== xs) {
+        input.dispose();
+      }
+      context.probe();
+      const values: Record<string, number> = {};
+      for (const [key, t] of lossTensors) values[key] = (await t.data())[0]!;
+      return values;
+    } finally {
+      for (const l of latents) l.dispose();
+      for (const [, t] of lossTensors) t.dispose();
+    }
+  }
+
+  private updateCell(cell: Cell, input: tf.Tensor, step: TrainStepContext, lossTensors: Array<[string, tf.Scalar]>): tf.Tensor {
+    let emitted: tf.Tensor | null = null;
+    const context: LocalLossContext = {
+      step: step.step,
+      emitLatent: (latent) => {
+        if (emitted === null) emitted = tf.keep(latent);
+      },
+      probe: () => step.probe(),
+    };
+    cell.updates().forEach((update, u) => {
+      const loss = update.optimizer.minimize(() => update.loss(input, context), true, update.variables());
+      if (loss) lossTensors.push([u === 0 ? `loss/${cell.id}` : `loss/${cell.id}/${update.name}`, loss]);
+    });
+    return emitted ?? cell.encode(input);
+  }
+
+  optimizerSlots(): OptimizerSlot[] {
+    return [
+      ...this.cells.flatMap((cell) =>
+        cell.updates().map((u) => ({ owner: `${cell.id}/${u.name}`, optimizer: u.optimizer, variables: () => u.variables() })),
+      ),
+      { owner: 'head', optimizer: this.head.optimizer, variables: () => this.head.variables() },
+    ];
   }
 
   /** Every trainable weight of cells and head, stably named: the unit of checkpoints. */

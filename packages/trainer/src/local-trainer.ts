@@ -1,7 +1,6 @@
-import { deriveSeed, tf, type Cell, type LocalLossContext } from '@localbp/core';
+import { deriveSeed, tf, type TrainableModel, type TrainingUnit } from '@localbp/core';
 import { batches, countBatches, type LabeledSplit } from '@localbp/datasets';
 import { evaluateAccuracy } from './evaluate-accuracy';
-import type { LbpModel } from './lbp-model';
 import { MemoryProbe } from './memory-probe';
 import { scheduleByName, type Schedule, type TrainingPhase } from './schedule';
 import { combineCallbacks, type Logs, type TrainerCallbacks } from './trainer-callbacks';
@@ -37,7 +36,7 @@ export interface FitResult {
   progress: TrainingProgress;
   epochs: EpochRecord[];
   peakTensorBytes: number;
-  /** Mean local loss of each cell in the last epoch it trained. */
+  /** Mean local loss of each unit (cell or FF layer) in the last epoch it trained. */
   cellLosses: number[];
   testAccuracy?: number;
 }
@@ -58,15 +57,20 @@ export interface FitRunOptions extends Omit<FitOptionsInput, 'schedule'> {
 
 const EVAL_BATCH = 1000;
 
+/** A schedule asked of a model that cannot follow it (e.g. `separate` for end-to-end BP). */
+export class ScheduleError extends Error {
+  override readonly name = 'ScheduleError';
+}
+
 /**
- * Trains an LBP model with local updates only. For every cell the input is computed outside
- * its loss closure (a fresh leaf: no gradient can cross cells) and each optimizer minimizes only
- * its own cell's variables; the classifier trains on the detached concatenation of latents.
+ * Trains any `TrainableModel` (LBP stack, FF network, BP baseline) through schedules, callbacks,
+ * resumable progress and per-step memory sampling. What a step does is the model's business; for
+ * LBP that is local updates only, no gradient crossing cells.
  */
 export class LocalTrainer {
   private readonly probe = new MemoryProbe();
 
-  constructor(readonly model: LbpModel) {}
+  constructor(readonly model: TrainableModel) {}
 
   get peakTensorBytes(): number {
     return this.probe.peakBytes;
@@ -80,12 +84,17 @@ export class LocalTrainer {
     });
     const schedule = typeof scheduleOpt === 'object' ? scheduleOpt : scheduleByName(fitOptions.schedule);
     const cb = combineCallbacks(callbacks ? (Array.isArray(callbacks) ? callbacks : [callbacks]) : []);
-    const phases = schedule.phases(this.model.cells.length, fitOptions.epochs);
+    if (!this.model.separable && schedule.name !== 'simultaneous') {
+      throw new ScheduleError(
+        `a ${this.model.kind} model trains end to end; schedule "${schedule.name}" needs separately trainable units`,
+      );
+    }
+    const phases = schedule.phases(this.model.units.length, fitOptions.epochs);
     const progress: TrainingProgress = { ...(from ?? START) };
     const records: EpochRecord[] = [...(history ?? [])];
     const batchesPerEpoch = countBatches(train.count, fitOptions.batchSize, false);
-    const cellLosses = this.model.cells.map(() => Number.NaN);
-    for (const r of records) this.model.cells.forEach((c, i) => {
+    const cellLosses = this.model.units.map(() => Number.NaN);
+    for (const r of records) this.model.units.forEach((c, i) => {
       const l = r.losses[`loss/${c.id}`];
       if (l !== undefined) cellLosses[i] = l;
     });
@@ -144,7 +153,7 @@ export class LocalTrainer {
     const resumedAtBatch = progress.batch;
     const started = performance.now();
     const sums = new Map<string, { sum: number; n: number }>();
-    const cells = phase.cells.map((i) => this.model.cells[i]!);
+    const cells = phase.cells.map((i) => this.model.units[i]!);
     await cb.onEpochBegin(epochNumber, { phase: progress.phase });
     for (const [k, cell] of cells.entries()) await cb.onCellBegin(describe(cell, phase.cells[k]!), { epoch: epochNumber });
 
@@ -161,7 +170,13 @@ export class LocalTrainer {
       await cb.onBatchBegin(batch.index, { size: batch.size });
       let losses: Logs;
       try {
-        losses = await this.trainBatch(batch.xs, batch.ys, phase, progress.step);
+        losses = await this.model.trainBatch(batch.xs, batch.ys, {
+          step: progress.step,
+          units: phase.cells,
+          head: phase.head,
+          probe: () => this.probe.sample(),
+        });
+        this.probe.sample();
       } finally {
         batch.xs.dispose();
         batch.ys.dispose();
@@ -216,74 +231,8 @@ export class LocalTrainer {
     }
     return false;
   }
-
-  /** One mini-batch through the phase: local updates for its cells, then the classifier. */
-  private async trainBatch(xs: tf.Tensor, ys: tf.Tensor1D, phase: TrainingPhase, step: number): Promise<Logs> {
-    const lossTensors: Array<[string, tf.Scalar]> = [];
-    const training = new Set(phase.cells);
-    const lastCell = phase.head ? this.model.cells.length - 1 : Math.max(...phase.cells);
-    const latents: tf.Tensor[] = [];
-    let input: tf.Tensor = xs;
-    try {
-      for (let i = 0; i <= lastCell; i++) {
-        const cell = this.model.cells[i]!;
-        const latent = training.has(i) ? this.updateCell(cell, input, step, lossTensors) : cell.encode(input);
-        // The classifier needs every latent; otherwise only the next cell needs this one.
-        if (phase.head) latents.push(latent);
-        else if (input !== xs) input.dispose();
-        input = latent;
-        this.probe.sample();
-      }
-      if (phase.head) {
-        const features = tf.tidy(() =>
-          latents.length === 1
-            ? tf.reshape(latents[0]!, [latents[0]!.shape[0]!, -1])
-            : tf.concat(latents.map((l) => tf.reshape(l, [l.shape[0]!, -1])), 1),
-        );
-        for (const l of latents) l.dispose();
-        latents.length = 0;
-        const head = this.model.head;
-        const loss = head.optimizer.minimize(
-          () => {
-            const l = head.loss(features, ys);
-            this.probe.sample();
-            return l;
-          },
-          true,
-          head.variables(),
-        );
-        features.dispose();
-        if (loss) lossTensors.push(['loss/head', loss]);
-      } else if (input !== xs) {
-        input.dispose();
-      }
-      this.probe.sample();
-      const values: Logs = {};
-      for (const [key, t] of lossTensors) values[key] = (await t.data())[0]!;
-      return values;
-    } finally {
-      for (const l of latents) l.dispose();
-      for (const [, t] of lossTensors) t.dispose();
-    }
-  }
-
-  private updateCell(cell: Cell, input: tf.Tensor, step: number, lossTensors: Array<[string, tf.Scalar]>): tf.Tensor {
-    let emitted: tf.Tensor | null = null;
-    const context: LocalLossContext = {
-      step,
-      emitLatent: (latent) => {
-        if (emitted === null) emitted = tf.keep(latent);
-      },
-      probe: () => this.probe.sample(),
-    };
-    cell.updates().forEach((update, u) => {
-      const loss = update.optimizer.minimize(() => update.loss(input, context), true, update.variables());
-      if (loss) lossTensors.push([u === 0 ? `loss/${cell.id}` : `loss/${cell.id}/${update.name}`, loss]);
-    });
-    return emitted ?? cell.encode(input);
-  }
 }
 
-function describe(cell: Cell, index: number): { index: number; id: string; type: string } {
-  return { index, id: cell.id, type: cell.spec.type };
+function describe(unit: TrainingUnit, index: number): { index: number; id: string; type: string } {
+  return { index, id: unit.id, type: unit.type };
 }

@@ -3,7 +3,9 @@ import { loadDataset, subset, type LoadedDataset } from '@localbp/datasets';
 import {
   CheckpointError,
   evaluateAccuracy,
+  createModel,
   LbpModel,
+  parameterCount,
   LocalTrainer,
   readCheckpointManifest,
   loadCheckpointInto,
@@ -35,7 +37,7 @@ export interface TrainSummary {
   peakTensorBytes: number;
   peakRssBytes: number;
   parameters: number;
-  cells: Array<{ id: string; type: string; width: number; objective: string; loss: number | null }>;
+  cells: Array<{ id: string; type: string; width?: number; objective?: string; loss: number | null }>;
   head: { hidden: number[] };
   out: string;
   checkpoint: string;
@@ -109,7 +111,7 @@ export async function runTrain(plan: TrainPlan, resume: ResumeRequest | null): P
   await fs.mkdir(out, { recursive: true });
   const modelConfig = manifest ? manifest.model : plan.model;
   const fit = manifest ? manifest.fit : plan.fit;
-  const model = LbpModel.create(modelConfig, { imageShape: data.info.imageShape, numClasses: data.info.numClasses });
+  const model = createModel(modelConfig, { imageShape: data.info.imageShape, numClasses: data.info.numClasses });
   const json = plan.json;
   try {
     let from;
@@ -118,7 +120,7 @@ export async function runTrain(plan: TrainPlan, resume: ResumeRequest | null): P
       const restored = await loadCheckpointInto(out, model, manifest);
       from = restored.progress;
       history = restored.history;
-      const phaseCount = scheduleByName(fit.schedule).phases(modelConfig.cells.length, fit.epochs).length;
+      const phaseCount = scheduleByName(fit.schedule).phases(model.units.length, fit.epochs).length;
       log(
         from.phase >= phaseCount
           ? `${out} has already completed: reporting its results`
@@ -172,7 +174,7 @@ export async function runTrain(plan: TrainPlan, resume: ResumeRequest | null): P
     if (result.status === 'completed' && testAccuracy === null) testAccuracy = evaluateAccuracy(model, test);
     if (result.status === 'interrupted') log(`checkpoint written to ${out}; continue with: localbp train --resume ${out}`);
     const summary: TrainSummary = {
-      model: 'lbp',
+      model: model.kind,
       dataset: facts.dataset,
       backend: backend.name,
       status: result.status,
@@ -188,15 +190,17 @@ export async function runTrain(plan: TrainPlan, resume: ResumeRequest | null): P
       totalSeconds: Number(((performance.now() - started) / 1000).toFixed(3)),
       peakTensorBytes: result.peakTensorBytes,
       peakRssBytes: peakRss,
-      parameters: model.parameterCount(),
-      cells: model.cells.map((c, i) => ({
-        id: c.id,
-        type: c.spec.type,
-        width: c.spec.width,
-        objective: c.spec.objective,
-        loss: Number.isFinite(result.cellLosses[i]) ? result.cellLosses[i]! : null,
-      })),
-      head: { hidden: model.config.head.hidden },
+      parameters: parameterCount(model),
+      cells: model.units.map((u, i) => {
+        const spec = model instanceof LbpModel ? model.cells[i]!.spec : undefined;
+        return {
+          id: u.id,
+          type: u.type,
+          ...(spec ? { width: spec.width, objective: spec.objective } : {}),
+          loss: Number.isFinite(result.cellLosses[i]) ? result.cellLosses[i]! : null,
+        };
+      }),
+      head: { hidden: model instanceof LbpModel ? model.config.head.hidden : [] },
       out,
       checkpoint: checkpointPath,
       versions,
