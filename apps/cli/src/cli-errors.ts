@@ -12,6 +12,7 @@ const USER_ERROR_NAMES = new Set([
   'RegistryError',
   'BackendUnavailableError',
   'WeightMismatchError',
+  'ExperimentError',
 ]);
 
 /** Node's fs errors (ENOENT, EACCES, ENOTDIR, ENOSPC…) come from paths the user chose, e.g. --out. */

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { exitCodeFor, isUserError } from './cli-errors';
+import { experimentCommand } from './commands/experiment-command';
 import { trainCommand } from './commands/train-command';
 import { version } from '../package.json';
 
@@ -13,6 +14,7 @@ const program = new Command('localbp')
 
 // addCommand (unlike .command) does not inherit settings: copy exitOverride, output and help-after-error.
 program.addCommand(trainCommand().copyInheritedSettings(program));
+program.addCommand(experimentCommand().copyInheritedSettings(program));
 
 try {
   await program.parseAsync(process.argv);

@@ -131,8 +131,12 @@ export async function runTrain(plan: TrainPlan, resume: ResumeRequest | null): P
     const runRecord = { ...facts, backend: backend.name, versions };
     const controller = new AbortController();
     let interrupts = 0;
+    let firstInterruptAt = 0;
     const onSigint = () => {
+      // One Ctrl-C can arrive twice (the terminal signals the process group and `localbp experiment` passes it on).
+      if (interrupts > 0 && performance.now() - firstInterruptAt < 1000) return;
       interrupts++;
+      if (interrupts === 1) firstInterruptAt = performance.now();
       if (interrupts > 1) {
         log('second interrupt: exiting without a checkpoint');
         process.exit(130);

@@ -1,0 +1,43 @@
+import { Command } from '@commander-js/extra-typings';
+import { runExperiment } from '@localbp/trainer/experiment';
+import { version } from '../../package.json';
+import { parseExperimentOptions } from '../experiment-options';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** Quotes an argument only where a shell would need it, so the report's command can be pasted back. */
+function shellWord(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+export function experimentCommand(): Command<[], Record<string, unknown>> {
+  return new Command('experiment')
+    .description('run the comparison grid (datasets × models × seeds), each run its own `localbp train`, and write a report')
+    .option('--datasets <ids>', 'comma-separated dataset ids', 'mnist')
+    .option('--models <ids>', 'comma-separated model ids: lbp-ae, lbp-dae, lbp-cae, lbp-gan, bp-mlp, bp-cnn, ff, ff-symba, ff-hybrid, ff-scff, ff-cwcomp', 'lbp-ae,lbp-dae')
+    .option('--seeds <n>', 'runs per model, seeds 1..n', '3')
+    .option('--epochs <n>', 'epochs of every run', '1')
+    .option('--batch-size <n>', 'mini-batch size of every run (default: train\'s)')
+    .option('--width <n>', 'latent width of MLP cells (default: train\'s)')
+    .option('--train-limit <n>', 'use only the first N training examples')
+    .option('--test-limit <n>', 'use only the first N test examples')
+    .option('--backend <name>', 'compute engine of every run: auto, tensorflow, wasm, cpu')
+    .option('--data-dir <[dataset=]dir>', 'files of a dataset (repeatable; name the dataset when there are several)', collect, [] as string[])
+    .requiredOption('--out <dir>', 'experiment directory: one sub-directory per run, report.md, results.json, figures')
+    .option('--report-only', 'train nothing: write the report from the runs that have finished', false)
+    .action(async (opts) => {
+      const plan = parseExperimentOptions(opts);
+      const outcome = await runExperiment({
+        plan,
+        out: opts.out,
+        cli: { node: process.execPath, script: process.argv[1]! },
+        command: ['localbp', ...process.argv.slice(2)].map(shellWord).join(' '),
+        versions: { localbp: version },
+        reportOnly: Boolean(opts.reportOnly),
+      });
+      if (outcome.failed.length) {
+        process.stderr.write(`localbp: error: ${outcome.failed.length} run(s) failed: ${outcome.failed.map((f) => `${f.cell.dir} (${f.reason})`).join('; ')}\n`);
+      }
+      process.exitCode = outcome.status === 'interrupted' ? 130 : outcome.status === 'failed' ? 1 : 0;
+    }) as unknown as Command<[], Record<string, unknown>>;
+}
