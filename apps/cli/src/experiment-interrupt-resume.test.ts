@@ -38,7 +38,7 @@ describe('localbp experiment: Ctrl-C stops cleanly and the same command resumes'
     expect(existsSync(path.join(out, 'mnist/lbp-ae/seed-2'))).toBe(false);
     const report = readFileSync(path.join(out, 'report.md'), 'utf8');
     expect(report).toContain('**Partial: 0 of 2 runs finished**');
-    expect(report).toContain('mnist/lbp-ae/seed-1: interrupted; has a checkpoint to resume from');
+    expect(report).toContain('mnist/lbp-ae/seed-1: interrupted; a rerun resumes it from its checkpoint');
     expect(report).toContain('mnist/lbp-ae/seed-2: not run yet');
   });
 

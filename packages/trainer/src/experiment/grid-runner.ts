@@ -148,7 +148,7 @@ async function writeReport(options: RunExperimentOptions, cells: GridCell[], fai
       finished.push({ cell, summary: state.summary, resumed: state.record.resumes > 0 });
     } else {
       const failure = failed.find((f) => f.cell === cell);
-      missing.push({ cell, reason: failure?.reason ?? (state.kind === 'resume' ? 'interrupted; has a checkpoint to resume from' : 'not run yet') });
+      missing.push({ cell, reason: failure?.reason ?? (state.kind === 'resume' ? 'interrupted; a rerun resumes it from its checkpoint' : 'not run yet') });
     }
   }
   const results = aggregateResults(plan.datasets, plan.models, finished);
