@@ -1,4 +1,7 @@
 import { defineConfig } from 'tsup';
 import { libraryTsup } from '../../tsup.shared';
 
-export default defineConfig(libraryTsup(['src/index.ts', 'src/experiment/index.ts']));
+// `run-store` and `experiment` are their own entries so the main one never loads libsql's native library or child processes.
+export default defineConfig(
+  libraryTsup({ index: 'src/index.ts', 'experiment/index': 'src/experiment/index.ts', 'run-store': 'src/run-store.ts' }),
+);

@@ -13,6 +13,7 @@ const USER_ERROR_NAMES = new Set([
   'BackendUnavailableError',
   'WeightMismatchError',
   'ExperimentError',
+  'RunStoreError',
 ]);
 
 /** Node's fs errors (ENOENT, EACCES, ENOTDIR, ENOSPC…) come from paths the user chose, e.g. --out. */

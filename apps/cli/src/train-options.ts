@@ -1,6 +1,7 @@
 import { BACKEND_CHOICES, registry } from '@localbp/core';
 import '@localbp/datasets';
 import { scheduleNameSchema, type LbpModelConfigInput } from '@localbp/trainer';
+import { DEFAULT_STORE_PATH } from '@localbp/trainer/run-store';
 import path from 'node:path';
 import { UsageError } from './cli-errors';
 
@@ -29,6 +30,8 @@ export interface RawTrainOptions {
   resume?: string;
   json: boolean;
   evaluateEachEpoch: boolean;
+  /** `--store PATH`, or false for `--no-store`. */
+  store?: string | false;
 }
 
 export interface TrainPlan {
@@ -42,6 +45,8 @@ export interface TrainPlan {
   backend: (typeof BACKEND_CHOICES)[number];
   out?: string;
   json: boolean;
+  /** Run store file or URL; null with `--no-store`. */
+  store: string | null;
 }
 
 export const MODELS = ['lbp'] as const;
@@ -71,6 +76,12 @@ function oneOf<T extends string>(value: string, flag: string, valid: readonly T[
     throw new UsageError(`${flag} "${value}" is not valid; choose one of: ${valid.join(', ')}`);
   }
   return value as T;
+}
+
+function storeLocation(value: string | undefined): string {
+  if (value === undefined) return DEFAULT_STORE_PATH;
+  if (value.trim() === '') throw new UsageError('--store needs a file path or a libsql:// / http(s):// URL');
+  return value;
 }
 
 /** Validates every flag and turns them into a model config and fit options. */
@@ -130,5 +141,6 @@ export function parseTrainOptions(raw: RawTrainOptions): TrainPlan {
     backend: oneOf(raw.backend, '--backend', BACKEND_CHOICES),
     ...(raw.out ? { out: raw.out } : {}),
     json: raw.json,
+    store: raw.store === false ? null : storeLocation(raw.store),
   };
 }

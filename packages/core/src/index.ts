@@ -9,6 +9,25 @@ export { deriveSeed } from './seed';
 
 export type { Cell, CellBuildOptions, CellFactory, CellSpec, LocalLossContext, LocalUpdate } from './cell';
 export type { DataShape, OptimizerSlot, TrainableModel, TrainingUnit, TrainStepContext } from './trainable-model';
+export { isGenerativeCell } from './model-visualization';
+export type { GenerativeCell, LatentStatistics, ModelVisualization, UnitImages } from './model-visualization';
+export { ARTIFACT_KINDS, RUN_STATUSES } from './run-store';
+export type {
+  ArtifactKind,
+  ArtifactRecord,
+  JsonValue,
+  MetricPoint,
+  NewArtifact,
+  NewRun,
+  NewRunEvent,
+  RunEvent,
+  RunRecord,
+  RunStatus,
+  RunStore,
+  StoreChanges,
+  StoreCursor,
+  StoredMetricPoint,
+} from './run-store';
 export type {
   DenoisingObjective,
   Objective,

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import type { ModelVisualization } from './model-visualization';
 import type { NamedWeights } from './tensor-types';
 
 /** Per-example image shape and class count: what a model is built for. */
@@ -61,5 +62,10 @@ export interface TrainableModel {
   /** Every trainable weight, stably named. */
   namedWeights(): NamedWeights;
   optimizerSlots(): OptimizerSlot[];
+  /**
+   * Optional: what each unit makes of a fixed probe batch (reconstructions, generated samples,
+   * latent statistics) for dashboards. Inference only; the caller disposes the returned tensors.
+   */
+  visualize?(images: tf.Tensor, options?: { samples?: number; seed?: number }): ModelVisualization;
   dispose(): void;
 }

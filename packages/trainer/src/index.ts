@@ -33,3 +33,9 @@ export {
   saveCheckpoint,
 } from './checkpoint';
 export type { CheckpointContents, CheckpointManifest } from './checkpoint';
+export { RunWriter } from './run-store/run-writer';
+export type { MetricPosition, RunWriterOptions } from './run-store/run-writer';
+export { RunStoreRecorder } from './run-store/run-store-recorder';
+export type { RunStoreRecorderOptions } from './run-store/run-store-recorder';
+export { imageGridPng } from './run-store/image-grid-png';
+export type { GridRow } from './run-store/image-grid-png';

@@ -1,17 +1,21 @@
 import {
   ClassifierHead,
   deriveSeed,
+  isGenerativeCell,
   registry as defaultRegistry,
   tf,
   type Cell,
   type DataShape,
+  type LatentStatistics,
   type LocalLossContext,
+  type ModelVisualization,
   type NamedWeights,
   type OptimizerSlot,
   type Registry,
   type TrainableModel,
   type TrainingUnit,
   type TrainStepContext,
+  type UnitImages,
 } from '@localbp/core';
 import '@localbp/objectives';
 import { lbpModelConfigSchema, type LbpModelConfig, type LbpModelConfigInput } from './training-config';
@@ -190,6 +194,51 @@ export class LbpModel implements TrainableModel {
       if (loss) lossTensors.push([u === 0 ? `loss/${cell.id}` : `loss/${cell.id}/${update.name}`, loss]);
     });
     return emitted ?? cell.encode(input);
+  }
+
+  /**
+   * Per cell, on a probe batch: input and reconstruction (autoencoder cells), generated samples
+   * (cells with `generate`, e.g. GANs) and latent statistics. The caller disposes the tensors.
+   */
+  visualize(images: tf.Tensor, options: { samples?: number; seed?: number } = {}): ModelVisualization {
+    const samples = options.samples ?? 8;
+    const out: UnitImages[] = [];
+    const latents: LatentStatistics[] = [];
+    let input: tf.Tensor = images;
+    try {
+      for (const [index, cell] of this.cells.entries()) {
+        const range = cell.inputRange;
+        if (cell.reconstruct) {
+          const recon = tf.tidy(() => cell.reconstruct!(input).reshape(input.shape));
+          out.push({ unitId: cell.id, kind: 'reconstruction', images: recon, inputs: tf.clone(input), range });
+        }
+        if (isGenerativeCell(cell)) {
+          out.push({ unitId: cell.id, kind: 'samples', images: cell.generate(samples, deriveSeed(options.seed ?? 1, index)), range });
+        }
+        const latent = cell.encode(input);
+        const [mean, variance, zeros] = tf.tidy(() => {
+          const m = tf.moments(latent);
+          return [m.mean, m.variance, tf.mean(tf.cast(tf.equal(latent, 0), 'float32'))];
+        });
+        const [m, v, z] = [mean, variance, zeros].map((t) => {
+          const value = t!.dataSync()[0]!;
+          t!.dispose();
+          return value;
+        });
+        latents.push({ unitId: cell.id, mean: m!, std: Math.sqrt(v!), zeroFraction: z! });
+        if (input !== images) input.dispose();
+        input = latent;
+      }
+    } catch (err) {
+      for (const u of out) {
+        u.images.dispose();
+        u.inputs?.dispose();
+      }
+      throw err;
+    } finally {
+      if (input !== images) input.dispose();
+    }
+    return { images: out, latents };
   }
 
   optimizerSlots(): OptimizerSlot[] {

@@ -14,9 +14,12 @@ import {
   type CheckpointManifest,
   type FitResult,
 } from '@localbp/trainer';
+import { DEFAULT_STORE_PATH, openRunStore, type SqliteRunStore } from '@localbp/trainer/run-store';
+import type { JsonValue } from '@localbp/core';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { progressReporter } from '../progress-reporter';
+import { beginRecording, recorderFor, runName } from './run-recording';
 import type { TrainPlan } from '../train-options';
 
 export interface TrainSummary {
@@ -51,6 +54,8 @@ interface RunFacts {
   trainLimit?: number;
   testLimit?: number;
   backendChoice: BackendChoice;
+  /** The run's id in the run store, so `--resume` continues the same record. */
+  storeRunId?: string;
 }
 
 function log(message: string): void {
@@ -90,6 +95,7 @@ export async function runTrain(plan: TrainPlan, resume: ResumeRequest | null): P
       ...(run.testLimit ? { testLimit: run.testLimit } : {}),
       // The recorded choice, not the flag's default: resuming an `--backend cpu` run stays on cpu.
       backendChoice: resume.backend ?? (isBackendChoice(run.backendChoice) ? run.backendChoice : 'auto'),
+      ...(typeof run.storeRunId === 'string' ? { storeRunId: run.storeRunId } : {}),
     };
   } else {
     facts = {
@@ -101,6 +107,22 @@ export async function runTrain(plan: TrainPlan, resume: ResumeRequest | null): P
     };
   }
 
+  // A bad --store fails now, before any data is loaded or trained.
+  const store: SqliteRunStore | null = plan.store === null ? null : await openRunStore(plan.store);
+  try {
+    return await trainAndRecord(plan, resume, manifest, facts, store);
+  } finally {
+    await store?.close();
+  }
+}
+
+async function trainAndRecord(
+  plan: TrainPlan,
+  resume: ResumeRequest | null,
+  manifest: CheckpointManifest | null,
+  facts: RunFacts,
+  store: SqliteRunStore | null,
+): Promise<{ summary: TrainSummary; exitCode: number }> {
   const backend: ResolvedBackend = await resolveBackend(facts.backendChoice, { quiet: true });
   log(`backend: ${backend.name} (${backend.reason})`);
   const { data, train, test } = loadData(facts);
@@ -128,7 +150,19 @@ export async function runTrain(plan: TrainPlan, resume: ResumeRequest | null): P
       );
     }
     const versions = { ...backend.versions, node: process.version };
-    const runRecord = { ...facts, backend: backend.name, versions };
+    const writer = store
+      ? await beginRecording({
+          store,
+          name: runName(out),
+          config: JSON.parse(JSON.stringify({ model: model.config, fit, data: facts, out: path.resolve(out) })) as { [key: string]: JsonValue },
+          backend: backend.name,
+          versions,
+          ...(facts.storeRunId ? { resumeRunId: facts.storeRunId } : {}),
+        })
+      : null;
+    if (writer && store) log(`recording run ${writer.runId} in ${store.location} (view: localbp dashboard${plan.store === DEFAULT_STORE_PATH ? '' : ` --store ${plan.store}`})`);
+    const runRecord = { ...facts, backend: backend.name, versions, ...(writer ? { storeRunId: writer.runId } : {}) };
+    const recording = writer ? recorderFor(writer, model, test, from?.step ?? 0) : null;
     const controller = new AbortController();
     let interrupts = 0;
     let firstInterruptAt = 0;
@@ -163,12 +197,17 @@ export async function runTrain(plan: TrainPlan, resume: ResumeRequest | null): P
         ...fit,
         test,
         signal: controller.signal,
-        callbacks: progressReporter(),
+        callbacks: recording ? [progressReporter(), recording.recorder] : progressReporter(),
         onProgress: writeCheckpoint,
         ...(from ? { from } : {}),
         ...(history ? { history } : {}),
       });
+    } catch (err) {
+      await writer?.event('error', { message: err instanceof Error ? err.message : String(err) }).catch(() => undefined);
+      await writer?.finish('failed').catch(() => undefined);
+      throw err;
     } finally {
+      recording?.dispose();
       clearInterval(rssTimer);
       process.off('SIGINT', onSigint);
       process.off('SIGTERM', onSigint);
@@ -210,6 +249,13 @@ export async function runTrain(plan: TrainPlan, resume: ResumeRequest | null): P
       versions,
     };
     await fs.writeFile(path.join(out, 'summary.json'), JSON.stringify({ ...summary, config: model.config }, null, 2));
+    if (writer) {
+      if (checkpointPath) {
+        await writer.artifact({ step: result.progress.step, epoch: Math.max(0, result.progress.epochsDone - 1), cell: null, kind: 'checkpoint', mime: 'application/json', path: path.resolve(checkpointPath) });
+      }
+      await writer.event('summary', JSON.parse(JSON.stringify(summary)) as JsonValue);
+      await writer.finish(result.status);
+    }
     if (!json) {
       process.stdout.write(
         `${summary.status === 'completed' ? 'done' : 'interrupted'}: test accuracy ${

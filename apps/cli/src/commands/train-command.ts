@@ -29,17 +29,19 @@ export function trainCommand(): Command<[], Record<string, unknown>> {
     .addOption(new Option('--backend <name>', 'compute engine').choices(BACKEND_CHOICES).default('auto'))
     .option('--out <dir>', 'run directory for the checkpoint and summary (default runs/<dataset>-<cells>-<time>)')
     .option('--resume <dir>', 'continue the run saved in this directory')
+    .option('--store <path>', 'run store to record the run in: a SQLite file or a libsql:// / http(s):// URL (default runs/localbp.sqlite)')
+    .option('--no-store', 'do not record the run in a run store')
     .option('--json', 'print one JSON summary as the last line of stdout', false)
     .option('--no-evaluate-each-epoch', 'evaluate on the test set only at the end')
     .action(async (opts, cmd) => {
       const explicit = (name: string) => cmd.getOptionValueSource(name) === 'cli';
       if (opts.resume) {
-        const allowed = new Set(['resume', 'json', 'backend']);
+        const allowed = new Set(['resume', 'json', 'backend', 'store']);
         const conflicting = cmd.options.filter((o) => explicit(o.attributeName()) && !allowed.has(o.attributeName()));
         if (conflicting.length) {
           throw new UsageError(
             `--resume continues the saved configuration; drop ${conflicting.map((o) => o.long ?? o.flags).join(', ')} ` +
-              '(only --json and --backend may be combined with --resume)',
+              '(only --json, --backend and --store may be combined with --resume)',
           );
         }
       }

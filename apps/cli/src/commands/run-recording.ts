@@ -1,0 +1,52 @@
+import type { JsonValue, RunStore, TrainableModel } from '@localbp/core';
+import { splitToTensors, subset, type LabeledSplit } from '@localbp/datasets';
+import { RunStoreRecorder, RunWriter } from '@localbp/trainer';
+import path from 'node:path';
+
+/** Probe images reconstructed at every epoch end for the dashboard. */
+const PROBE_IMAGES = 8;
+
+export interface RecordingRequest {
+  store: RunStore;
+  name: string;
+  config: { [key: string]: JsonValue };
+  backend: string;
+  versions: Record<string, string>;
+  /** The run to continue when resuming, if the store still has it. */
+  resumeRunId?: string;
+}
+
+/** The command line as typed, for the runs table (arguments with spaces quoted). */
+export function commandLine(argv: readonly string[] = process.argv.slice(2)): string {
+  return ['localbp', ...argv.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`))].join(' ');
+}
+
+/** Starts (or, on resume, continues) the store's record of this run. */
+export async function beginRecording(request: RecordingRequest): Promise<RunWriter> {
+  const { store, resumeRunId } = request;
+  if (resumeRunId && (await store.getRun(resumeRunId))) return RunWriter.resume(store, resumeRunId);
+  return RunWriter.begin(store, {
+    name: request.name,
+    command: commandLine(),
+    config: request.config,
+    backend: request.backend,
+    versions: request.versions,
+  });
+}
+
+/** Trainer callbacks recording into the store, with the first test images as the reconstruction probe. */
+export function recorderFor(
+  writer: RunWriter,
+  model: TrainableModel,
+  test: LabeledSplit,
+  firstStep: number,
+): { recorder: RunStoreRecorder; dispose: () => void } {
+  const probe = test.count > 0 ? splitToTensors(subset(test, Math.min(PROBE_IMAGES, test.count)), { flatten: false }) : null;
+  probe?.ys.dispose();
+  const recorder = new RunStoreRecorder(writer, { model, firstStep, ...(probe ? { probeImages: probe.xs } : {}) });
+  return { recorder, dispose: () => probe?.xs.dispose() };
+}
+
+export function runName(out: string): string {
+  return path.basename(path.resolve(out));
+}

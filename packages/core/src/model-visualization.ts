@@ -1,0 +1,38 @@
+import type * as tf from '@tensorflow/tfjs';
+import type { ValueRange } from './tensor-types';
+
+/** Images a unit produced from a fixed probe batch: reconstructions (with their inputs) or generated samples. */
+export interface UnitImages {
+  readonly unitId: string;
+  readonly kind: 'reconstruction' | 'samples';
+  /** [N, ...] reconstructions or samples; image-shaped for the first unit, latent vectors above it. */
+  readonly images: tf.Tensor;
+  /** For reconstructions: what the unit was given, same shape as `images`. */
+  readonly inputs?: tf.Tensor;
+  /** `unit`: values in [0, 1]; `unbounded`: to be rescaled for display. */
+  readonly range: ValueRange;
+}
+
+/** Summary of a unit's latent on the probe batch. */
+export interface LatentStatistics {
+  readonly unitId: string;
+  readonly mean: number;
+  readonly std: number;
+  /** Fraction of exact zeros (dead ReLU units show here). */
+  readonly zeroFraction: number;
+}
+
+export interface ModelVisualization {
+  /** Caller disposes every tensor. */
+  readonly images: UnitImages[];
+  readonly latents: LatentStatistics[];
+}
+
+/** A cell that can sample (GAN cells); detected with `'generate' in cell`. */
+export interface GenerativeCell {
+  generate(count: number, seed: number): tf.Tensor;
+}
+
+export function isGenerativeCell(cell: object): cell is GenerativeCell {
+  return 'generate' in cell && typeof (cell as { generate?: unknown }).generate === 'function';
+}

@@ -1,0 +1,145 @@
+/**
+ * Where runs are recorded: one row per run, scalar points, image/checkpoint artifacts and free-form
+ * events. Implementations live elsewhere (SQLite in `@localbp/trainer/run-store`); the dashboard
+ * reads through this interface only.
+ */
+
+export type RunStatus = 'running' | 'completed' | 'interrupted' | 'failed';
+
+export const RUN_STATUSES: readonly RunStatus[] = ['running', 'completed', 'interrupted', 'failed'];
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+export interface RunRecord {
+  readonly id: string;
+  readonly name: string;
+  /** The command line that started the run. */
+  readonly command: string;
+  /** Resolved configuration (model, fit, data); JSON. */
+  readonly config: { [key: string]: JsonValue };
+  readonly backend: string;
+  readonly versions: Readonly<Record<string, string>>;
+  /** Effective status: a `running` row whose process is gone or silent reads `interrupted`. */
+  readonly status: RunStatus;
+  /** Milliseconds since the epoch. */
+  readonly startedAt: number;
+  readonly endedAt: number | null;
+  readonly pid: number | null;
+  readonly host: string | null;
+  /** Last sign of life of the writing process (ms since the epoch). */
+  readonly heartbeatAt: number | null;
+}
+
+export interface NewRun {
+  /** Chosen by the store when absent. */
+  id?: string;
+  name: string;
+  command: string;
+  config: { [key: string]: JsonValue };
+  backend: string;
+  versions: Record<string, string>;
+}
+
+export interface MetricPoint {
+  readonly runId: string;
+  /** Global optimizer step (or round for federated runs). */
+  readonly step: number;
+  readonly epoch: number;
+  /** Unit the value belongs to (`cell-1`, `layer-2`), null for model-wide values. */
+  readonly cell: string | null;
+  /** e.g. `loss/cell-1`, `goodness/pos/layer-1`, `testAccuracy`. */
+  readonly key: string;
+  /** null for non-finite values (NaN loss): kept so a diverging run shows where it diverged. */
+  readonly value: number | null;
+  /** Milliseconds since the epoch. */
+  readonly wallTime: number;
+}
+
+/** A stored point with its row id, which orders points across runs and resumes live streams. */
+export interface StoredMetricPoint extends MetricPoint {
+  readonly id: number;
+}
+
+export type ArtifactKind = 'reconstruction' | 'samples' | 'ff-samples' | 'checkpoint';
+
+export const ARTIFACT_KINDS: readonly ArtifactKind[] = ['reconstruction', 'samples', 'ff-samples', 'checkpoint'];
+
+export interface NewArtifact {
+  readonly runId: string;
+  readonly step: number;
+  readonly epoch: number;
+  readonly cell: string | null;
+  readonly kind: ArtifactKind;
+  readonly mime: string;
+  /** Inline content (image grids); or `path` for large files kept on disk (checkpoints). */
+  readonly bytes?: Uint8Array;
+  readonly path?: string;
+}
+
+export interface ArtifactRecord {
+  readonly id: number;
+  readonly runId: string;
+  readonly step: number;
+  readonly epoch: number;
+  readonly cell: string | null;
+  readonly kind: ArtifactKind;
+  readonly mime: string;
+  readonly path: string | null;
+  /** Size of the inline content in bytes (0 when only a path is stored). */
+  readonly size: number;
+  readonly wallTime: number;
+}
+
+export interface NewRunEvent {
+  readonly runId: string;
+  /** e.g. `federation-round`, `error`. */
+  readonly kind: string;
+  readonly payload: JsonValue;
+}
+
+export interface RunEvent extends NewRunEvent {
+  readonly id: number;
+  readonly wallTime: number;
+}
+
+/** Highest row ids seen; what a live reader passes back to get only what is new. */
+export interface StoreCursor {
+  readonly metric: number;
+  readonly artifact: number;
+  readonly event: number;
+}
+
+export interface StoreChanges {
+  readonly metrics: StoredMetricPoint[];
+  readonly artifacts: ArtifactRecord[];
+  readonly events: RunEvent[];
+  readonly cursor: StoreCursor;
+  /** True when `limit` cut the metrics short: ask again from `cursor`. */
+  readonly more: boolean;
+}
+
+export interface RunStore {
+  /** The file path or URL the store was opened on. */
+  readonly location: string;
+  createRun(run: NewRun): Promise<RunRecord>;
+  /** Marks a run as running again from this process (resume). */
+  reopenRun(id: string): Promise<RunRecord>;
+  finishRun(id: string, status: Exclude<RunStatus, 'running'>): Promise<void>;
+  /** Records that the writing process is alive. */
+  heartbeat(id: string): Promise<void>;
+  /** Appends points in one transaction. */
+  addMetrics(points: readonly MetricPoint[]): Promise<void>;
+  addArtifact(artifact: NewArtifact): Promise<number>;
+  addEvent(event: NewRunEvent): Promise<number>;
+  listRuns(): Promise<RunRecord[]>;
+  getRun(id: string): Promise<RunRecord | null>;
+  metrics(runId: string, options?: { keys?: readonly string[] }): Promise<StoredMetricPoint[]>;
+  artifacts(runId: string): Promise<ArtifactRecord[]>;
+  readArtifact(id: number): Promise<{ record: ArtifactRecord; bytes: Uint8Array } | null>;
+  events(runId: string, options?: { kind?: string }): Promise<RunEvent[]>;
+  /** The current end of every table, where a live reader starts. */
+  cursor(): Promise<StoreCursor>;
+  /** Rows written after `cursor`, over all runs, oldest first. */
+  changesSince(cursor: StoreCursor, limit?: number): Promise<StoreChanges>;
+  close(): Promise<void>;
+}
