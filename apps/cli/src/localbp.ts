@@ -1,6 +1,7 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
 import { exitCodeFor, isUserError } from './cli-errors';
 import { experimentCommand } from './commands/experiment-command';
+import { dashboardCommand } from './commands/dashboard-command';
 import { trainCommand } from './commands/train-command';
 import { version } from '../package.json';
 
@@ -15,6 +16,7 @@ const program = new Command('localbp')
 // addCommand (unlike .command) does not inherit settings: copy exitOverride, output and help-after-error.
 program.addCommand(trainCommand().copyInheritedSettings(program));
 program.addCommand(experimentCommand().copyInheritedSettings(program));
+program.addCommand(dashboardCommand().copyInheritedSettings(program));
 
 try {
   await program.parseAsync(process.argv);

@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import { openRunStore, RunWriter, type SqliteRunStore } from '@localbp/trainer/run-store';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { startDashboardServer, type DashboardServer } from './index.js';
 
 const PKG = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -10,17 +13,16 @@ const PKG = JSON.parse(readFileSync(new URL('../package.json', import.meta.url),
 };
 const EXPECTED_HEALTH = { ok: true, name: PKG.name, version: PKG.version };
 
-const CHROMIUM_PATH = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+
+const dir = mkdtempSync(path.join(tmpdir(), 'localbp-dashboard-http-'));
+let store: SqliteRunStore;
+beforeAll(async () => {
+  store = await openRunStore(path.join(dir, 'runs.sqlite'));
+});
+afterAll(async () => {
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
 
 interface RawResponse {
   status: number;
@@ -47,7 +49,7 @@ describe('dashboard server over plain HTTP', () => {
   let server: DashboardServer;
 
   beforeAll(async () => {
-    server = await startDashboardServer({ port: 0 });
+    server = await startDashboardServer({ store, port: 0, pollMs: 50 });
   });
 
   afterAll(async () => {
@@ -69,7 +71,7 @@ describe('dashboard server over plain HTTP', () => {
     const res = await rawRequest(new URL('/api/health', server.url).href, 'GET');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
-    expect(JSON.parse(res.body)).toEqual(EXPECTED_HEALTH);
+    expect(JSON.parse(res.body)).toEqual({ ...EXPECTED_HEALTH, store: store.location });
   });
 
   it('answers unknown paths with a 404 JSON body', async () => {
@@ -91,57 +93,97 @@ describe('dashboard server over plain HTTP', () => {
   });
 
   it('rejects an invalid port', async () => {
-    await expect(startDashboardServer({ port: 70_000 })).rejects.toThrow(RangeError);
+    await expect(startDashboardServer({ store, port: 70_000 })).rejects.toThrow(RangeError);
   });
 
   it('close() is idempotent', async () => {
-    const other = await startDashboardServer({ port: 0 });
+    const other = await startDashboardServer({ store: path.join(dir, 'own.sqlite'), port: 0 });
     await Promise.all([other.close(), other.close()]);
     await expect(rawRequest(new URL('/api/health', other.url).href, 'GET')).rejects.toThrow();
   });
 });
 
-describe('dashboard page in headless Chromium', () => {
+/** Reads server-sent events from /api/stream until `until` holds for the events so far. */
+function readEvents(
+  url: string,
+  headers: Record<string, string>,
+  until: (events: Array<{ id?: string; event: string; data: unknown }>) => boolean,
+): Promise<Array<{ id?: string; event: string; data: unknown }>> {
+  return new Promise((resolve, reject) => {
+    const events: Array<{ id?: string; event: string; data: unknown }> = [];
+    const req = request(url, { headers, agent: false }, (res) => {
+      let buffer = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const fields = Object.fromEntries(
+            block
+              .split('\n')
+              .filter((l) => l && !l.startsWith(':'))
+              .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trimStart()]),
+          ) as Record<string, string>;
+          if (fields.event) events.push({ ...(fields.id ? { id: fields.id } : {}), event: fields.event, data: JSON.parse(fields.data ?? 'null') });
+          if (until(events)) {
+            req.destroy();
+            resolve(events);
+            return;
+          }
+        }
+      });
+    });
+    req.on('error', (err) => (events.length ? undefined : reject(err)));
+    req.end();
+  });
+}
+
+describe('dashboard API over the run store', () => {
   let server: DashboardServer;
-  let browser: Browser | undefined;
+  let writer: RunWriter;
 
   beforeAll(async () => {
-    server = await startDashboardServer({ port: 0 });
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    server = await startDashboardServer({ store, port: 0, pollMs: 50 });
+    writer = await RunWriter.begin(store, { name: 'api run', command: 'test', config: { model: { model: 'lbp' }, data: { dataset: 'mnist' } }, backend: 'cpu', versions: {} });
+    for (let step = 1; step <= 3; step++) writer.log('loss/cell-1', 1 / step, { step, epoch: 0, cell: 'cell-1' });
+    writer.log('testAccuracy', 0.5, { step: 3, epoch: 0 });
+    await writer.flush();
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await writer.finish('completed');
+    await server.close();
   });
 
-  it('renders the placeholder page', async () => {
-    const page = await browser!.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-
-    const response = await page.goto(server.url);
-    expect(response?.status()).toBe(200);
-    expect(await page.title()).toBe('localbp dashboard');
-    expect((await page.locator('h1').textContent())?.trim()).toBe('localbp dashboard');
-    const body = await page.locator('body').innerText();
-    expect(body).toMatch(/runs will appear here/i);
-    expect((await page.locator('#train-command').textContent())?.trim()).toBe(
-      'pnpm localbp train --dataset mnist --model lbp',
-    );
-    expect(pageErrors).toEqual([]);
-    await page.close();
+  it('lists runs with model, dataset and accuracies, and serves their metrics as columns', async () => {
+    const runs = JSON.parse((await rawRequest(new URL('/api/runs', server.url).href, 'GET')).body) as Array<Record<string, unknown>>;
+    expect(runs.find((r) => r.id === writer.runId)).toMatchObject({ name: 'api run', model: 'lbp', dataset: 'mnist', status: 'running', bestTestAccuracy: 0.5, lastTestAccuracy: 0.5 });
+    const columns = JSON.parse((await rawRequest(new URL(`/api/runs/${writer.runId}/metrics`, server.url).href, 'GET')).body) as Record<string, unknown[]>;
+    expect(columns.key).toEqual(['loss/cell-1', 'loss/cell-1', 'loss/cell-1', 'testAccuracy']);
+    expect(columns.step).toEqual([1, 2, 3, 3]);
+    const missing = await rawRequest(new URL('/api/runs/nope/metrics', server.url).href, 'GET');
+    expect(missing.status).toBe(404);
+    expect(JSON.parse(missing.body)).toMatchObject({ error: 'no run "nope" in this store' });
   });
 
-  it('reaches /api/health from the page', async () => {
-    const page = await browser!.newPage();
-    await page.goto(server.url);
-    const health = await page.evaluate(async () => {
-      const res = await fetch('/api/health');
-      return { status: res.status, json: (await res.json()) as unknown };
-    });
-    expect(health.status).toBe(200);
-    expect(health.json).toEqual(EXPECTED_HEALTH);
-    await page.close();
+  it('streams new rows once, and resumes after the Last-Event-ID it is given', async () => {
+    const streamUrl = new URL('/api/stream', server.url).href;
+    // From the start of the store: everything so far arrives in `changes`, with a cursor as event id.
+    const all = await readEvents(streamUrl, { 'last-event-id': '0-0-0' }, (ev) => ev.some((e) => e.event === 'changes'));
+    const first = all.find((e) => e.event === 'changes')!;
+    const firstMetrics = (first.data as { metrics: Array<{ runId: string; value: number }> }).metrics.filter((m) => m.runId === writer.runId);
+    expect(firstMetrics.map((m) => m.value)).toEqual([1, 0.5, 1 / 3, 0.5]);
+    expect(all.some((e) => e.event === 'runs')).toBe(true);
+
+    // Reconnect with that id: only what was written afterwards comes.
+    const resumed = readEvents(streamUrl, { 'last-event-id': first.id! }, (ev) => ev.some((e) => e.event === 'changes'));
+    await new Promise((r) => setTimeout(r, 150));
+    writer.log('loss/cell-1', 0.125, { step: 4, epoch: 0, cell: 'cell-1' });
+    await writer.flush();
+    const later = (await resumed).find((e) => e.event === 'changes')!;
+    expect((later.data as { metrics: Array<{ value: number; step: number }> }).metrics.map((m) => [m.step, m.value])).toEqual([[4, 0.125]]);
+    expect(later.id).not.toBe(first.id);
   });
 });

@@ -1,22 +1,33 @@
-import { readFileSync } from 'node:fs';
+import type { RunStore } from '@localbp/core';
+import { openRunStore } from '@localbp/trainer/run-store';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { MetricColumns, RunDetail } from './api-types';
+import { serveEventStream } from './server/event-stream';
+import { summarizeRun, summarizeRuns } from './server/run-summary';
 
 export const DASHBOARD_PACKAGE_NAME = '@localbp/dashboard';
 export const DEFAULT_DASHBOARD_PORT = 4173;
 export const DEFAULT_DASHBOARD_HOST = '127.0.0.1';
 
 export interface DashboardServerOptions {
+  /** The run store to show: an open store, or a file path / libsql URL to open (and close with the server). */
+  store: RunStore | string;
   /** TCP port to listen on. Default 4173; 0 picks a free ephemeral port. */
   port?: number;
   /** Interface to bind. Default '127.0.0.1' (local only). */
   host?: string;
+  /** How often live streams look for new rows. Default 500 ms. */
+  pollMs?: number;
 }
 
 export interface DashboardServer {
   /** Base URL of the running server, with a trailing slash, e.g. `http://127.0.0.1:4173/`. */
   url: string;
-  /** Stops accepting connections, drops open (keep-alive) ones and resolves once closed. */
+  store: RunStore;
+  /** Stops accepting connections, drops open ones (live streams included) and resolves once closed. */
   close(): Promise<void>;
 }
 
@@ -24,6 +35,7 @@ export interface DashboardHealth {
   ok: true;
   name: typeof DASHBOARD_PACKAGE_NAME;
   version: string;
+  store: string;
 }
 
 function readPackageVersion(): string {
@@ -40,7 +52,14 @@ function readPackageVersion(): string {
 
 export const DASHBOARD_VERSION: string = readPackageVersion();
 
-const TRAIN_COMMAND = 'pnpm localbp train --dataset mnist --model lbp';
+/** The browser bundle: next to dist/index.js when built, under dist/ when running from sources (tests). */
+function clientAsset(name: string): Buffer | null {
+  for (const candidate of [`./client/${name}`, `../dist/client/${name}`]) {
+    const file = fileURLToPath(new URL(candidate, import.meta.url));
+    if (existsSync(file)) return readFileSync(file);
+  }
+  return null;
+}
 
 const INDEX_HTML = `<!doctype html>
 <html lang="en">
@@ -49,40 +68,30 @@ const INDEX_HTML = `<!doctype html>
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <title>localbp dashboard</title>
     <link rel="icon" href="data:,">
-    <style>
-      :root { color-scheme: light dark; font-family: system-ui, sans-serif; }
-      body { max-width: 44rem; margin: 3rem auto; padding: 0 1rem; line-height: 1.5; }
-      code { padding: 0.1rem 0.3rem; border-radius: 0.25rem; background: rgba(127, 127, 127, 0.18); }
-      footer { margin-top: 2rem; font-size: 0.85rem; opacity: 0.7; }
-    </style>
+    <link rel="stylesheet" href="/assets/app.css">
   </head>
   <body>
-    <main>
+    <header class="top">
       <h1>localbp dashboard</h1>
-      <p id="empty-state">No training runs yet. Your runs will appear here, with live charts of each layer's local loss.</p>
-      <p>Start a training run with:</p>
-      <pre><code id="train-command">${TRAIN_COMMAND}</code></pre>
-    </main>
+      <nav id="nav"></nav>
+      <span id="live" class="live" title="live updates">connecting…</span>
+    </header>
+    <main id="app"><p id="empty-state">Loading runs…</p></main>
     <footer>${DASHBOARD_PACKAGE_NAME} v${DASHBOARD_VERSION} &middot; <a href="/api/health">/api/health</a></footer>
+    <script src="/assets/app.js"></script>
   </body>
 </html>
 `;
 
-function send(
-  res: ServerResponse,
-  status: number,
-  contentType: string,
-  body: string,
-  headers: Record<string, string> = {},
-): void {
-  const payload = Buffer.from(body, 'utf8');
-  res.writeHead(status, {
-    'content-type': contentType,
-    'content-length': String(payload.length),
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-    ...headers,
-  });
+const SECURITY_HEADERS = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'content-security-policy': "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; script-src 'self'; connect-src 'self'",
+};
+
+function send(res: ServerResponse, status: number, contentType: string, body: string | Uint8Array, headers: Record<string, string> = {}): void {
+  const payload = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  res.writeHead(status, { 'content-type': contentType, 'content-length': String(payload.byteLength), ...SECURITY_HEADERS, ...headers });
   res.end(payload);
 }
 
@@ -90,29 +99,71 @@ function sendJson(res: ServerResponse, status: number, value: unknown, headers?:
   send(res, status, 'application/json; charset=utf-8', `${JSON.stringify(value)}\n`, headers);
 }
 
-function handle(req: IncomingMessage, res: ServerResponse): void {
+function notFound(res: ServerResponse, pathname: string, what = 'not found'): void {
+  sendJson(res, 404, { ok: false, error: what, path: pathname });
+}
+
+async function metricColumns(store: RunStore, runId: string): Promise<MetricColumns> {
+  const points = await store.metrics(runId);
+  return {
+    runId,
+    id: points.map((p) => p.id),
+    key: points.map((p) => p.key),
+    cell: points.map((p) => p.cell),
+    step: points.map((p) => p.step),
+    epoch: points.map((p) => p.epoch),
+    wallTime: points.map((p) => p.wallTime),
+    value: points.map((p) => p.value),
+  };
+}
+
+async function handle(store: RunStore, req: IncomingMessage, res: ServerResponse, pollMs: number): Promise<void> {
   const method = req.method ?? 'GET';
   if (method !== 'GET') {
     sendJson(res, 405, { ok: false, error: 'method not allowed', method }, { allow: 'GET' });
     return;
   }
-  let pathname: string;
+  let url: URL;
   try {
-    pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
+    url = new URL(req.url ?? '/', 'http://localhost');
   } catch {
     sendJson(res, 400, { ok: false, error: 'bad request' });
     return;
   }
-  if (pathname === '/') {
-    send(res, 200, 'text/html; charset=utf-8', INDEX_HTML);
-    return;
+  const pathname = url.pathname;
+  if (pathname === '/') return send(res, 200, 'text/html; charset=utf-8', INDEX_HTML);
+  if (pathname === '/assets/app.js' || pathname === '/assets/app.css') {
+    const asset = clientAsset(pathname.slice('/assets/'.length));
+    if (!asset) return sendJson(res, 500, { ok: false, error: 'the dashboard client is not built: run `pnpm build`' });
+    return send(res, 200, pathname.endsWith('.js') ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8', asset);
   }
   if (pathname === '/api/health') {
-    const health: DashboardHealth = { ok: true, name: DASHBOARD_PACKAGE_NAME, version: DASHBOARD_VERSION };
-    sendJson(res, 200, health);
-    return;
+    const health: DashboardHealth = { ok: true, name: DASHBOARD_PACKAGE_NAME, version: DASHBOARD_VERSION, store: store.location };
+    return sendJson(res, 200, health);
   }
-  sendJson(res, 404, { ok: false, error: 'not found', path: pathname });
+  if (pathname === '/api/stream') return serveEventStream(store, req, res, { pollMs });
+  if (pathname === '/api/runs') return sendJson(res, 200, await summarizeRuns(store));
+  const runMatch = /^\/api\/runs\/([\w.-]{1,100})(\/metrics|\/events)?$/.exec(pathname);
+  if (runMatch) {
+    const id = runMatch[1]!;
+    const run = await store.getRun(id);
+    if (!run) return notFound(res, pathname, `no run "${id}" in this store`);
+    if (runMatch[2] === '/metrics') return sendJson(res, 200, await metricColumns(store, id));
+    if (runMatch[2] === '/events') {
+      const kind = url.searchParams.get('kind');
+      return sendJson(res, 200, await store.events(id, kind ? { kind } : {}));
+    }
+    const detail: RunDetail = { run: await summarizeRun(store, run), artifacts: await store.artifacts(id) };
+    return sendJson(res, 200, detail);
+  }
+  const artifactMatch = /^\/api\/artifacts\/(\d{1,15})$/.exec(pathname);
+  if (artifactMatch) {
+    const artifact = await store.readArtifact(Number(artifactMatch[1]));
+    if (!artifact) return notFound(res, pathname, 'no such artifact');
+    if (artifact.bytes.byteLength === 0) return sendJson(res, 200, artifact.record);
+    return send(res, 200, artifact.record.mime, artifact.bytes, { 'cache-control': 'private, max-age=31536000, immutable' });
+  }
+  notFound(res, pathname);
 }
 
 function formatUrl(address: AddressInfo): string {
@@ -121,28 +172,30 @@ function formatUrl(address: AddressInfo): string {
 }
 
 /**
- * Starts the dashboard HTTP server (node:http, no dependencies).
- * Resolves once it is listening; rejects if it cannot bind (e.g. EADDRINUSE).
+ * Starts the dashboard: a node:http server with a JSON API over the run store, one server-sent-events
+ * stream per tab for live updates, and the browser bundle. Resolves once listening.
  */
-export function startDashboardServer(options: DashboardServerOptions = {}): Promise<DashboardServer> {
+export async function startDashboardServer(options: DashboardServerOptions): Promise<DashboardServer> {
   const port = options.port ?? DEFAULT_DASHBOARD_PORT;
   const host = options.host ?? DEFAULT_DASHBOARD_HOST;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    return Promise.reject(new RangeError(`invalid port: ${String(port)} (expected an integer 0-65535)`));
+    throw new RangeError(`invalid port: ${String(port)} (expected an integer 0-65535)`);
   }
+  const ownsStore = typeof options.store === 'string';
+  const store = typeof options.store === 'string' ? await openRunStore(options.store) : options.store;
+  const pollMs = options.pollMs ?? 500;
 
   const server = createServer((req, res) => {
-    try {
-      handle(req, res);
-    } catch (error) {
-      if (!res.headersSent) sendJson(res, 500, { ok: false, error: 'internal error' });
+    handle(store, req, res, pollMs).catch((error: unknown) => {
+      if (!res.headersSent) sendJson(res, 500, { ok: false, error: error instanceof Error ? error.message : 'internal error' });
       else res.destroy(error instanceof Error ? error : undefined);
-    }
+    });
   });
 
   return new Promise<DashboardServer>((resolve, reject) => {
     const onError = (error: Error): void => {
       server.close();
+      if (ownsStore) void store.close();
       reject(error);
     };
     server.once('error', onError);
@@ -152,10 +205,13 @@ export function startDashboardServer(options: DashboardServerOptions = {}): Prom
       let closing: Promise<void> | undefined;
       resolve({
         url: formatUrl(address),
+        store,
         close(): Promise<void> {
           closing ??= new Promise<void>((resolveClose, rejectClose) => {
             server.close((error) => (error ? rejectClose(error) : resolveClose()));
             server.closeAllConnections();
+          }).then(async () => {
+            if (ownsStore) await store.close();
           });
           return closing;
         },

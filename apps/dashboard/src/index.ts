@@ -4,5 +4,7 @@ export {
   DASHBOARD_VERSION,
   DEFAULT_DASHBOARD_HOST,
   DEFAULT_DASHBOARD_PORT,
-} from './dashboard-server.js';
-export type { DashboardHealth, DashboardServer, DashboardServerOptions } from './dashboard-server.js';
+} from './dashboard-server';
+export type { DashboardHealth, DashboardServer, DashboardServerOptions } from './dashboard-server';
+export type { ChangesMessage, MetricColumns, RunDetail, RunsMessage, RunSummary } from './api-types';
+export { formatCursor, parseCursor } from './server/event-stream';

@@ -1,0 +1,160 @@
+import type { ArtifactRecord, MetricColumns, RunDetail, RunEvent, RunSummary, StoredMetricPoint } from '../api-types';
+
+/** One metric of one run, column by column. */
+export interface Series {
+  runId: string;
+  key: string;
+  cell: string | null;
+  step: number[];
+  epoch: number[];
+  wallTime: number[];
+  value: Array<number | null>;
+}
+
+/** Everything the browser holds about one run; grows as the live stream delivers rows. */
+export class RunData {
+  readonly series = new Map<string, Series>();
+  artifacts: ArtifactRecord[] = [];
+  events: RunEvent[] = [];
+  maxMetricId = 0;
+  private maxArtifactId = 0;
+  private maxEventId = 0;
+  /** Step range of each epoch, to place points on a fractional-epoch axis. */
+  readonly epochSteps = new Map<number, { min: number; max: number }>();
+
+  constructor(readonly runId: string) {}
+
+  addPoint(p: Pick<StoredMetricPoint, 'id' | 'key' | 'cell' | 'step' | 'epoch' | 'wallTime' | 'value'>): boolean {
+    if (p.id <= this.maxMetricId) return false;
+    this.maxMetricId = p.id;
+    let s = this.series.get(p.key);
+    if (!s) {
+      s = { runId: this.runId, key: p.key, cell: p.cell, step: [], epoch: [], wallTime: [], value: [] };
+      this.series.set(p.key, s);
+    }
+    s.step.push(p.step);
+    s.epoch.push(p.epoch);
+    s.wallTime.push(p.wallTime);
+    s.value.push(p.value);
+    const range = this.epochSteps.get(p.epoch);
+    if (!range) this.epochSteps.set(p.epoch, { min: p.step, max: p.step });
+    else {
+      range.min = Math.min(range.min, p.step);
+      range.max = Math.max(range.max, p.step);
+    }
+    return true;
+  }
+
+  addColumns(c: MetricColumns): void {
+    for (let i = 0; i < c.id.length; i++) {
+      this.addPoint({ id: c.id[i]!, key: c.key[i]!, cell: c.cell[i]!, step: c.step[i]!, epoch: c.epoch[i]!, wallTime: c.wallTime[i]!, value: c.value[i]! });
+    }
+  }
+
+  addArtifact(a: ArtifactRecord): boolean {
+    if (a.id <= this.maxArtifactId) return false;
+    this.maxArtifactId = a.id;
+    this.artifacts.push(a);
+    return true;
+  }
+
+  addEvent(e: RunEvent): boolean {
+    if (e.id <= this.maxEventId) return false;
+    this.maxEventId = e.id;
+    this.events.push(e);
+    return true;
+  }
+
+  /** Epoch as a fraction: a point at the last step of epoch e sits at e + 1. */
+  fractionalEpoch(step: number, epoch: number): number {
+    const r = this.epochSteps.get(epoch);
+    if (!r) return epoch + 1;
+    const span = r.max - r.min + 1;
+    return epoch + (step - r.min + 1) / span;
+  }
+
+  cells(): string[] {
+    const cells = new Set<string>();
+    for (const s of this.series.values()) if (s.cell) cells.add(s.cell);
+    return [...cells].sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  }
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return (await res.json()) as T;
+}
+
+/** Runs the page knows, the loaded data of selected runs, and who to tell when either changes. */
+export class DashboardState {
+  runs: RunSummary[] = [];
+  readonly data = new Map<string, RunData>();
+  private readonly loading = new Map<string, Promise<RunData>>();
+  /** Rows that arrived on the stream while a run's history was still loading. */
+  private readonly early = new Map<string, StoredMetricPoint[]>();
+  private readonly listeners = new Set<() => void>();
+  private scheduled = false;
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Coalesces bursts of stream messages into one redraw per frame. */
+  notify(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    requestAnimationFrame(() => {
+      this.scheduled = false;
+      for (const l of this.listeners) l();
+    });
+  }
+
+  run(id: string): RunSummary | undefined {
+    return this.runs.find((r) => r.id === id);
+  }
+
+  setRuns(runs: RunSummary[]): void {
+    this.runs = runs;
+    this.notify();
+  }
+
+  /** Loads a run's history once; the stream keeps it current afterwards. */
+  load(runId: string): Promise<RunData> {
+    const existing = this.loading.get(runId);
+    if (existing) return existing;
+    const promise = (async () => {
+      this.early.set(runId, []);
+      const [columns, detail, events] = await Promise.all([
+        getJson<MetricColumns>(`/api/runs/${encodeURIComponent(runId)}/metrics`),
+        getJson<RunDetail>(`/api/runs/${encodeURIComponent(runId)}`),
+        getJson<RunEvent[]>(`/api/runs/${encodeURIComponent(runId)}/events`),
+      ]);
+      const data = new RunData(runId);
+      data.addColumns(columns);
+      for (const a of detail.artifacts) data.addArtifact(a);
+      for (const e of events) data.addEvent(e);
+      for (const p of this.early.get(runId) ?? []) data.addPoint(p);
+      this.early.delete(runId);
+      this.data.set(runId, data);
+      this.notify();
+      return data;
+    })();
+    this.loading.set(runId, promise);
+    promise.catch(() => this.loading.delete(runId));
+    return promise;
+  }
+
+  applyChanges(metrics: StoredMetricPoint[], artifacts: ArtifactRecord[], events: RunEvent[]): void {
+    let changed = false;
+    for (const p of metrics) {
+      const d = this.data.get(p.runId);
+      if (d) changed = d.addPoint(p) || changed;
+      else this.early.get(p.runId)?.push(p);
+    }
+    for (const a of artifacts) changed = (this.data.get(a.runId)?.addArtifact(a) ?? false) || changed;
+    for (const e of events) changed = (this.data.get(e.runId)?.addEvent(e) ?? false) || changed;
+    if (changed) this.notify();
+  }
+}

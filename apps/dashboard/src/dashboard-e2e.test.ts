@@ -1,0 +1,204 @@
+import { resolveBackend, tf } from '@localbp/core';
+import { loadDataset, splitToTensors, subset } from '@localbp/datasets';
+import { LbpModel, LocalTrainer, RunStoreRecorder, type LbpModelConfigInput } from '@localbp/trainer';
+import { openRunStore, RunWriter, type SqliteRunStore } from '@localbp/trainer/run-store';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDashboardServer, type DashboardServer } from './index';
+
+const CHROMIUM_PATH = '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+// Kept in the repository: the README shows them.
+const SCREENSHOTS = fileURLToPath(new URL('../../../docs/screenshots/', import.meta.url));
+// Run names are user input: this one would inject markup if the page ever parsed it as HTML.
+const HOSTILE_NAME = 'mnist <b id="injected">ae,dae</b> & "w32"';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'localbp-dashboard-e2e-'));
+let store: SqliteRunStore;
+let server: DashboardServer;
+let browser: Browser;
+let page: Page;
+const ids = { a: '', b: '', federated: '' };
+
+/** A short real training run recorded through the recorder, as `localbp train` does. */
+async function recordTraining(name: string, config: LbpModelConfigInput, epochs: number): Promise<string> {
+  const mnist = loadDataset('mnist');
+  const train = subset(mnist.train, 1024);
+  const test = subset(mnist.test, 200);
+  const model = LbpModel.create(config, mnist.info);
+  const writer = await RunWriter.begin(store, {
+    name,
+    command: `localbp train --width ${config.width}`,
+    config: JSON.parse(JSON.stringify({ model: model.config, fit: { epochs, batchSize: 32 }, data: { dataset: 'mnist', trainLimit: 1024 } })) as Record<string, never>,
+    backend: tf.getBackend(),
+    versions: { node: process.version },
+  });
+  const probe = splitToTensors(subset(test, 8), { flatten: false });
+  probe.ys.dispose();
+  await new LocalTrainer(model).fit(train, { epochs, batchSize: 32, test, callbacks: new RunStoreRecorder(writer, { model, probeImages: probe.xs }) });
+  await writer.finish('completed');
+  probe.xs.dispose();
+  model.dispose();
+  return writer.runId;
+}
+
+/** Rounds as the federation server records them: one client skips a round, one update is rejected. */
+async function recordFederation(): Promise<string> {
+  const writer = await RunWriter.begin(store, { name: 'federated 3 clients', command: 'localbp federate', config: { model: 'lbp', dataset: 'mnist', rounds: 3 }, backend: 'wasm', versions: {} });
+  for (let round = 1; round <= 3; round++) {
+    const clients = ['client-1', 'client-2', 'client-3'].map((clientId, i) => ({
+      clientId,
+      participated: !(round === 2 && i === 2),
+      cells: ['cell-1', 'cell-2'],
+      examples: 600,
+      loss: 0.5 / round + i / 100,
+      ...(round === 3 && i === 1 ? { rejected: { code: 'shape-mismatch', reason: 'cell-2/kernel is [16, 8], expected [16, 16]' } } : {}),
+    }));
+    await writer.event('federation-round', { round, testAccuracy: 0.6 + round / 10, clients });
+    writer.log('testAccuracy', 0.6 + round / 10, { step: round, epoch: round - 1 });
+  }
+  await writer.finish('completed');
+  return writer.runId;
+}
+
+async function chartAttr(title: string, attr: string): Promise<string | null> {
+  return page.locator(`.chart[data-title="${title}"]`).first().getAttribute(attr);
+}
+
+async function shoot(name: string): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+beforeAll(async () => {
+  await resolveBackend('wasm');
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  store = await openRunStore(path.join(dir, 'runs.sqlite'));
+  ids.federated = await recordFederation();
+  ids.b = await recordTraining('mnist ae,ae w24', { cells: [{ type: 'ae' }, { type: 'ae' }], width: 24, seed: 2 }, 1);
+  ids.a = await recordTraining(HOSTILE_NAME, { cells: [{ type: 'ae' }, { type: 'dae' }], width: 32, seed: 1 }, 2);
+  server = await startDashboardServer({ store: store.location, port: 0, pollMs: 200 });
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  (page as Page & { errors?: string[] }).errors = errors;
+  await page.goto(server.url);
+  // Marks this document: if it is still set later, the page was never reloaded.
+  await page.evaluate(() => ((window as Window & { opened?: boolean }).opened = true));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('dashboard in headless Chromium on a store of real training runs', () => {
+  it('lists the runs with status, model, dataset, backend and accuracy, showing names as text', async () => {
+    const row = page.locator(`#runs-table tr[data-run-id="${ids.a}"]`);
+    await row.waitFor();
+    await expect.poll(() => page.locator('#runs-table tbody tr').count()).toBe(3);
+    expect(await row.locator('.run-name').textContent()).toBe(HOSTILE_NAME);
+    expect(await page.locator('#injected').count()).toBe(0);
+    const cells = await row.locator('td').allTextContents();
+    expect(cells.slice(2, 6)).toEqual(['completed', 'lbp', 'mnist', 'wasm']);
+    expect(cells[8]).toMatch(/^\d+\.\d\d%$/);
+    await page.fill('#run-filter', 'ae,ae');
+    await expect.poll(() => page.locator('#runs-table tbody tr').count()).toBe(1);
+    await page.fill('#run-filter', '');
+    await page.click('th[data-sort="name"]');
+    expect(await page.locator('th[data-sort="name"]').getAttribute('data-order')).toBe('asc');
+    await shoot('runs');
+  });
+
+  it('draws scalar charts with data points, with smoothing and other x axes', async () => {
+    await page.goto(`${server.url}#/scalars?runs=${ids.a}`);
+    await page.locator('.chart[data-title="loss/cell-1"]').waitFor();
+    // 1024 / 32 = 32 steps per epoch, two epochs.
+    expect(await chartAttr('loss/cell-1', 'data-points')).toBe('64');
+    expect(await chartAttr('testAccuracy', 'data-points')).toBe('2');
+    expect(await page.locator('.chart[data-title="loss/cell-1"] canvas').count()).toBe(1);
+    await page.locator('#smoothing').fill('0.6');
+    // Smoothed line plus the faint raw one.
+    await expect.poll(() => chartAttr('loss/cell-1', 'data-drawn')).toBe('128');
+    await page.selectOption('#x-axis', 'epoch');
+    await expect.poll(() => chartAttr('loss/cell-1', 'data-x-axis')).toBe('epoch');
+    // The last step of the second epoch sits at epoch 2.
+    expect(await chartAttr('loss/cell-1', 'data-x-max')).toBe('2');
+    await shoot('scalars');
+    await page.selectOption('#x-axis', 'step');
+    await page.locator('#smoothing').fill('0');
+  });
+
+  it('exports a chart as CSV and JSON', async () => {
+    const card = page.locator('.chart[data-title="loss/cell-1"]');
+    const [csv] = await Promise.all([page.waitForEvent('download'), card.locator('button[data-format="csv"]').click()]);
+    const text = readFileSync((await csv.path())!, 'utf8').trim().split('\n');
+    expect(text[0]).toBe('series,step,epoch,wallTime,value');
+    expect(text).toHaveLength(65);
+    expect(text[1]).toMatch(/^"mnist <b id=""injected"">ae,dae<\/b> & ""w32""",1,0,\d+,[\d.]+$/);
+    const [json] = await Promise.all([page.waitForEvent('download'), card.locator('button[data-format="json"]').click()]);
+    const rows = JSON.parse(readFileSync((await json.path())!, 'utf8')) as Array<{ step: number }>;
+    expect(rows.map((r) => r.step)).toEqual([...Array(64).keys()].map((i) => i + 1));
+  });
+
+  it('shows the per-cell panel: one loss series per cell, latent statistics and reconstruction images', async () => {
+    await page.goto(`${server.url}#/cells?runs=${ids.a}`);
+    await page.locator('.chart[data-chart-id="cells-loss"]').waitFor();
+    expect(JSON.parse((await page.locator('.chart[data-chart-id="cells-loss"]').getAttribute('data-series'))!)).toEqual(['cell-1', 'cell-2']);
+    expect(JSON.parse((await page.locator('.chart[data-chart-id="cells-latent-std"]').getAttribute('data-series'))!)).toEqual(['cell-1', 'cell-2']);
+    for (const cell of ['cell-1', 'cell-2']) {
+      const img = page.locator(`.cell-panel[data-cell="${cell}"] figure[data-kind="reconstruction"] img`);
+      await img.waitFor();
+      await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBeGreaterThan(0);
+    }
+    // Eight 28x28 probe images with 2-pixel gaps.
+    expect(await page.locator('.cell-panel[data-cell="cell-1"] img').evaluate((i: HTMLImageElement) => i.naturalWidth)).toBe(8 * 30 + 2);
+    await shoot('cells');
+  });
+
+  it('shows federation rounds by clients, with rejections and their reason, and global accuracy', async () => {
+    await page.goto(`${server.url}#/federation?runs=${ids.federated}`);
+    await page.locator('#federation-table tr[data-round="3"]').waitFor();
+    expect(await page.locator('#federation-table th').allTextContents()).toEqual(['Round', 'Accuracy', 'client-1', 'client-2', 'client-3']);
+    expect(await page.locator('#federation-table tr[data-round="2"] td').nth(4).textContent()).toBe('skipped');
+    const rejected = page.locator('#federation-table tr[data-round="3"] td.rejected');
+    expect(await rejected.textContent()).toContain('rejected: shape-mismatch');
+    expect(await rejected.textContent()).toContain('cell-2/kernel is [16, 8], expected [16, 16]');
+    expect(await chartAttr('Global test accuracy per round', 'data-points')).toBe('3');
+    await shoot('federation');
+  });
+
+  it('compares runs: overlay, config diff and final metrics', async () => {
+    await page.goto(`${server.url}#/compare?runs=${ids.a},${ids.b}`);
+    await page.locator('#config-diff tr.differs').first().waitFor();
+    await expect.poll(async () => JSON.parse((await page.locator('.compare-view .chart').getAttribute('data-series'))!)).toEqual([HOSTILE_NAME, 'mnist ae,ae w24']);
+    const width = page.locator('#config-diff tr', { hasText: 'config.model.width' });
+    expect(await width.locator('td').allTextContents()).toEqual(['config.model.width', '32', '24']);
+    expect(await page.locator('#final-metrics tr[data-key="loss/cell-1"] td').count()).toBe(3);
+    await shoot('compare');
+  });
+  it('shows metrics and runs written after the page opened, without a reload', async () => {
+    await page.goto(`${server.url}#/scalars?runs=${ids.a}`);
+    await page.locator('.chart[data-title="loss/cell-1"]').waitFor();
+    expect(await chartAttr('loss/cell-1', 'data-last-step')).toBe('64');
+    // Another writer (as a training process would) appends to the same run.
+    await store.addMetrics([{ runId: ids.a, step: 65, epoch: 2, cell: 'cell-1', key: 'loss/cell-1', value: 0.01, wallTime: Date.now() }]);
+    await expect.poll(() => chartAttr('loss/cell-1', 'data-last-step'), { timeout: 15_000 }).toBe('65');
+    expect(await chartAttr('loss/cell-1', 'data-points')).toBe('65');
+    const late = await RunWriter.begin(store, { name: 'started later', command: 'x', config: {}, backend: 'cpu', versions: {} });
+    await page.click('nav a[data-route="runs"]');
+    await page.locator(`#runs-table tr[data-run-id="${late.runId}"] .status-running`).waitFor({ timeout: 15_000 });
+    await late.finish('completed');
+    await page.locator(`#runs-table tr[data-run-id="${late.runId}"] .status-completed`).waitFor({ timeout: 15_000 });
+    expect(await page.evaluate(() => (window as Window & { opened?: boolean }).opened)).toBe(true);
+    expect(await page.locator('#live').textContent()).toBe('live');
+    expect((page as Page & { errors?: string[] }).errors).toEqual([]);
+  });
+
+});
