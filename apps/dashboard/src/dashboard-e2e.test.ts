@@ -58,8 +58,7 @@ async function recordFederation(): Promise<string> {
       loss: 0.5 / round + i / 100,
       ...(round === 3 && i === 1 ? { rejected: { code: 'shape-mismatch', reason: 'cell-2/kernel is [16, 8], expected [16, 16]' } } : {}),
     }));
-    await writer.event('federation-round', { round, testAccuracy: 0.6 + round / 10, clients });
-    writer.log('testAccuracy', 0.6 + round / 10, { step: round, epoch: round - 1 });
+    await writer.federationRound({ round, testAccuracy: 0.6 + round / 10, clients });
   }
   await writer.finish('completed');
   return writer.runId;

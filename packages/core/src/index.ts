@@ -11,10 +11,11 @@ export type { Cell, CellBuildOptions, CellFactory, CellSpec, LocalLossContext, L
 export type { DataShape, OptimizerSlot, TrainableModel, TrainingUnit, TrainStepContext } from './trainable-model';
 export { isGenerativeCell } from './model-visualization';
 export type { GenerativeCell, LatentStatistics, ModelVisualization, UnitImages } from './model-visualization';
-export { ARTIFACT_KINDS, RUN_STATUSES } from './run-store';
+export { ARTIFACT_KINDS, FEDERATION_ROUND_EVENT, RUN_STATUSES } from './run-store';
 export type {
   ArtifactKind,
   ArtifactRecord,
+  FederationRoundPayload,
   JsonValue,
   MetricPoint,
   NewArtifact,

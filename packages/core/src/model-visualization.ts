@@ -1,13 +1,16 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ValueRange } from './tensor-types';
 
-/** Images a unit produced from a fixed probe batch: reconstructions (with their inputs) or generated samples. */
+/**
+ * Images a unit produced from a fixed probe batch: reconstructions (with their inputs), generated samples
+ * (GAN cells) or positive / negative samples (`ff-samples`: `inputs` positive, `images` negative).
+ */
 export interface UnitImages {
   readonly unitId: string;
-  readonly kind: 'reconstruction' | 'samples';
+  readonly kind: 'reconstruction' | 'samples' | 'ff-samples';
   /** [N, ...] reconstructions or samples; image-shaped for the first unit, latent vectors above it. */
   readonly images: tf.Tensor;
-  /** For reconstructions: what the unit was given, same shape as `images`. */
+  /** Drawn as the first row: what the unit was given (reconstructions), or the positive data (FF). */
   readonly inputs?: tf.Tensor;
   /** `unit`: values in [0, 1]; `unbounded`: to be rescaled for display. */
   readonly range: ValueRange;

@@ -143,3 +143,24 @@ export interface RunStore {
   changesSince(cursor: StoreCursor, limit?: number): Promise<StoreChanges>;
   close(): Promise<void>;
 }
+
+/** Event kind the federation server writes once per round; the dashboard's federation view reads it. */
+export const FEDERATION_ROUND_EVENT = 'federation-round';
+
+/** Payload of a `federation-round` event. */
+export interface FederationRoundPayload {
+  round: number;
+  /** Global model's test accuracy after aggregation, when evaluated. */
+  testAccuracy: number | null;
+  clients: Array<{
+    clientId: string;
+    participated: boolean;
+    /** Units whose updates the client sent. */
+    cells: string[];
+    examples: number | null;
+    /** Client's mean local loss this round. */
+    loss: number | null;
+    /** Set when the server refused the client's update. */
+    rejected?: { code: string; reason: string };
+  }>;
+}

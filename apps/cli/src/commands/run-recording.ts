@@ -47,6 +47,10 @@ export function recorderFor(
   return { recorder, dispose: () => probe?.xs.dispose() };
 }
 
-export function runName(out: string): string {
-  return path.basename(path.resolve(out));
+/** The run's name in the runs table: its --out path under `runs/` (`exp/mnist/lbp-ae/seed-1`), else its folder name. */
+export function runName(out: string, cwd: string = process.cwd()): string {
+  const relative = path.relative(cwd, path.resolve(cwd, out));
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) return path.basename(path.resolve(cwd, out));
+  const parts = relative.split(path.sep);
+  return (parts[0] === 'runs' && parts.length > 1 ? parts.slice(1) : parts).join('/');
 }

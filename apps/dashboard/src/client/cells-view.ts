@@ -11,7 +11,7 @@ import type { View, ViewContext } from './view';
 const IMAGE_KINDS: Array<{ kind: ArtifactRecord['kind']; label: string }> = [
   { kind: 'reconstruction', label: 'input (top) and reconstruction (bottom)' },
   { kind: 'samples', label: 'generated samples' },
-  { kind: 'ff-samples', label: 'positive / negative samples' },
+  { kind: 'ff-samples', label: 'positive (top) and negative (bottom) samples' },
 ];
 
 /** What only a layer-local method has: every cell's own loss, latent statistics, images and FF goodness. */

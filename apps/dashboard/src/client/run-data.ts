@@ -91,8 +91,8 @@ export class DashboardState {
   runs: RunSummary[] = [];
   readonly data = new Map<string, RunData>();
   private readonly loading = new Map<string, Promise<RunData>>();
-  /** Rows that arrived on the stream while a run's history was still loading. */
-  private readonly early = new Map<string, StoredMetricPoint[]>();
+  /** Rows that arrived on the stream while a run's history was still loading; merged (deduplicated by id) after. */
+  private readonly early = new Map<string, { metrics: StoredMetricPoint[]; artifacts: ArtifactRecord[]; events: RunEvent[] }>();
   private readonly listeners = new Set<() => void>();
   private scheduled = false;
 
@@ -125,7 +125,7 @@ export class DashboardState {
     const existing = this.loading.get(runId);
     if (existing) return existing;
     const promise = (async () => {
-      this.early.set(runId, []);
+      this.early.set(runId, { metrics: [], artifacts: [], events: [] });
       const [columns, detail, events] = await Promise.all([
         getJson<MetricColumns>(`/api/runs/${encodeURIComponent(runId)}/metrics`),
         getJson<RunDetail>(`/api/runs/${encodeURIComponent(runId)}`),
@@ -135,7 +135,10 @@ export class DashboardState {
       data.addColumns(columns);
       for (const a of detail.artifacts) data.addArtifact(a);
       for (const e of events) data.addEvent(e);
-      for (const p of this.early.get(runId) ?? []) data.addPoint(p);
+      const early = this.early.get(runId);
+      for (const p of early?.metrics ?? []) data.addPoint(p);
+      for (const a of early?.artifacts ?? []) data.addArtifact(a);
+      for (const e of early?.events ?? []) data.addEvent(e);
       this.early.delete(runId);
       this.data.set(runId, data);
       this.notify();
@@ -151,10 +154,18 @@ export class DashboardState {
     for (const p of metrics) {
       const d = this.data.get(p.runId);
       if (d) changed = d.addPoint(p) || changed;
-      else this.early.get(p.runId)?.push(p);
+      else this.early.get(p.runId)?.metrics.push(p);
     }
-    for (const a of artifacts) changed = (this.data.get(a.runId)?.addArtifact(a) ?? false) || changed;
-    for (const e of events) changed = (this.data.get(e.runId)?.addEvent(e) ?? false) || changed;
+    for (const a of artifacts) {
+      const d = this.data.get(a.runId);
+      if (d) changed = d.addArtifact(a) || changed;
+      else this.early.get(a.runId)?.artifacts.push(a);
+    }
+    for (const e of events) {
+      const d = this.data.get(e.runId);
+      if (d) changed = d.addEvent(e) || changed;
+      else this.early.get(e.runId)?.events.push(e);
+    }
     if (changed) this.notify();
   }
 }

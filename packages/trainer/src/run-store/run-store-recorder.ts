@@ -1,4 +1,4 @@
-import type { TrainableModel } from '@localbp/core';
+import type { TrainableModel, UnitImages } from '@localbp/core';
 import type * as tf from '@tensorflow/tfjs';
 import type { Logs, TrainerCallbacks } from '../trainer-callbacks';
 import { imageGridPng } from './image-grid-png';
@@ -69,7 +69,7 @@ export class RunStoreRecorder implements TrainerCallbacks {
     const { model, probeImages } = this.options;
     if (!probeImages || !model.visualize) return;
     const visual = model.visualize(probeImages, { samples: this.options.samples ?? 8, seed: epoch + 1 });
-    const pngs: Array<{ cell: string; kind: 'reconstruction' | 'samples'; bytes: Uint8Array }> = [];
+    const pngs: Array<{ cell: string; kind: UnitImages['kind']; bytes: Uint8Array }> = [];
     try {
       for (const unit of visual.images) {
         const rows = [unit.inputs, unit.images].filter((t): t is tf.Tensor => t !== undefined);

@@ -1,4 +1,20 @@
-import type { JsonValue, MetricPoint, NewArtifact, NewRun, RunStatus, RunStore } from '@localbp/core';
+import type { FederationRoundPayload, JsonValue, MetricPoint, NewArtifact, NewRun, RunStatus, RunStore } from '@localbp/core';
+import { z } from 'zod';
+
+const federationRoundSchema = z.object({
+  round: z.number().int().nonnegative(),
+  testAccuracy: z.number().min(0).max(1).nullable(),
+  clients: z.array(
+    z.object({
+      clientId: z.string().min(1),
+      participated: z.boolean(),
+      cells: z.array(z.string()),
+      examples: z.number().int().nonnegative().nullable(),
+      loss: z.number().nullable(),
+      rejected: z.object({ code: z.string().min(1), reason: z.string() }).optional(),
+    }),
+  ),
+});
 
 export interface RunWriterOptions {
   /** Flush once this many points wait. Default 500. */
@@ -103,6 +119,17 @@ export class RunWriter {
 
   async event(kind: string, payload: JsonValue): Promise<number> {
     return this.store.addEvent({ runId: this.runId, kind, payload });
+  }
+
+  /**
+   * Records one federated round (the dashboard's federation view): the validated `federation-round`
+   * event, and the global accuracy as `testAccuracy` at step = round for the runs table and charts.
+   */
+  async federationRound(payload: FederationRoundPayload): Promise<number> {
+    const round = federationRoundSchema.parse(payload);
+    if (round.testAccuracy !== null) this.log('testAccuracy', round.testAccuracy, { step: round.round, epoch: round.round });
+    // Zod's output is plain JSON data (no undefined values survive JSON.stringify).
+    return this.event('federation-round', round as unknown as JsonValue);
   }
 
   /** Flushes everything and records the final status. */

@@ -101,6 +101,22 @@ describe('SqliteRunStore', () => {
     await timed.finish('completed');
   });
 
+  it('records federated rounds as validated events plus the global accuracy', async () => {
+    const s = await store();
+    const writer = await RunWriter.begin(s, NEW_RUN);
+    const clients = [
+      { clientId: 'client-1', participated: true, cells: ['cell-1'], examples: 600, loss: 0.2 },
+      { clientId: 'client-2', participated: true, cells: ['cell-1'], examples: 600, loss: null, rejected: { code: 'stale-round', reason: 'update for round 1 arrived in round 2' } },
+    ];
+    await writer.federationRound({ round: 2, testAccuracy: 0.8, clients });
+    await expect(writer.federationRound({ round: -1, testAccuracy: 0.8, clients })).rejects.toThrow(/round/);
+    await expect(writer.federationRound({ round: 3, testAccuracy: 0.8, clients: [{ ...clients[0]!, clientId: '' }] })).rejects.toThrow(/clientId/);
+    await writer.finish('completed');
+    const events = await s.events(writer.runId, { kind: 'federation-round' });
+    expect(events.map((e) => e.payload)).toEqual([{ round: 2, testAccuracy: 0.8, clients }]);
+    expect((await s.metrics(writer.runId)).map((m) => [m.key, m.step, m.value])).toEqual([['testAccuracy', 2, 0.8]]);
+  });
+
   it('keeps what a killed process flushed and shows its run as interrupted', async () => {
     const file = path.join(dir, 'killed.sqlite');
     const proc = child(
