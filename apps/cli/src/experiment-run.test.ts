@@ -101,6 +101,17 @@ describe('localbp experiment: a real grid of child `localbp train` runs', () => 
     expect(existsSync(path.join(out, 'mnist/lbp-dae/seed-3/summary.json'))).toBe(true);
   });
 
+  it('--report-only trains nothing and reports what is missing', async () => {
+    const res = await runCli([...GRID.map((a, i) => (GRID[i - 1] === '--seeds' ? '4' : a)), '--report-only']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).not.toMatch(/: training: localbp/);
+    expect(existsSync(path.join(out, 'mnist/lbp-ae/seed-4'))).toBe(false);
+    const report = readFileSync(path.join(out, 'report.md'), 'utf8');
+    expect(report).toContain('**Partial: 6 of 8 runs finished**');
+    expect(report).toContain('- mnist/lbp-ae/seed-4: not run yet');
+    expect(report).toMatch(/\| lbp-ae \| 3 \| /);
+  });
+
   it('refuses to mix runs made with other settings into the same directory (exit 1, nothing rewritten)', async () => {
     const before = readFileSync(path.join(out, 'report.md'), 'utf8');
     const res = await runCli(GRID.map((a, i) => (GRID[i - 1] === '--train-limit' ? '400' : a)));
