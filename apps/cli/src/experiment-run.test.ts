@@ -102,7 +102,7 @@ describe('localbp experiment: a real grid of child `localbp train` runs', () => 
   });
 
   it('--report-only trains nothing and reports what is missing', async () => {
-    const res = await runCli([...GRID.map((a, i) => (GRID[i - 1] === '--seeds' ? '4' : a)), '--report-only']);
+    const res = await runCli([...GRID.map((a, i) => (GRID[i - 1] === '--seeds' ? '4' : a)), '--report-only', '--note', 'subset run']);
     expect(res.code, res.stderr).toBe(0);
     expect(res.stderr).not.toMatch(/: training: localbp/);
     expect(existsSync(path.join(out, 'mnist/lbp-ae/seed-4'))).toBe(false);
@@ -110,6 +110,7 @@ describe('localbp experiment: a real grid of child `localbp train` runs', () => 
     expect(report).toContain('**Partial: 6 of 8 runs finished**');
     expect(report).toContain('- mnist/lbp-ae/seed-4: not run yet');
     expect(report).toMatch(/\| lbp-ae \| 3 \| /);
+    expect(report).toContain('## Notes\n\n- subset run\n');
   });
 
   it('refuses to mix runs made with other settings into the same directory (exit 1, nothing rewritten)', async () => {

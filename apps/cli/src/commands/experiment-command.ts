@@ -24,6 +24,7 @@ export function experimentCommand(): Command<[], Record<string, unknown>> {
     .option('--backend <name>', 'compute engine of every run: auto, tensorflow, wasm, cpu')
     .option('--data-dir <[dataset=]dir>', 'files of a dataset (repeatable; name the dataset when there are several)', collect, [] as string[])
     .requiredOption('--out <dir>', 'experiment directory: one sub-directory per run, report.md, results.json, figures')
+    .option('--note <text>', 'a remark for the report\'s Notes section (repeatable)', collect, [] as string[])
     .option('--report-only', 'train nothing: write the report from the runs that have finished', false)
     .action(async (opts) => {
       const plan = parseExperimentOptions(opts);
@@ -34,6 +35,7 @@ export function experimentCommand(): Command<[], Record<string, unknown>> {
         command: ['localbp', ...process.argv.slice(2)].map(shellWord).join(' '),
         versions: { localbp: version },
         reportOnly: Boolean(opts.reportOnly),
+        notes: opts.note,
       });
       if (outcome.failed.length) {
         process.stderr.write(`localbp: error: ${outcome.failed.length} run(s) failed: ${outcome.failed.map((f) => `${f.cell.dir} (${f.reason})`).join('; ')}\n`);

@@ -21,6 +21,8 @@ export interface RunExperimentOptions {
   versions: Record<string, string>;
   /** Only aggregate what has finished and write the report; train nothing. */
   reportOnly?: boolean;
+  /** Remarks the report lists under "Notes". */
+  notes?: string[];
   log?: (line: string) => void;
 }
 
@@ -182,7 +184,7 @@ async function writeReport(options: RunExperimentOptions, cells: GridCell[], fai
     });
   }
   const reportFile = path.join(out, 'report.md');
-  await fs.writeFile(reportFile, renderReport({ plan, environment, results, figures, missing, configs }));
+  await fs.writeFile(reportFile, renderReport({ plan, environment, results, figures, missing, configs, notes: options.notes ?? [] }));
   const runs = finished.map(({ cell, summary, resumed }) => ({
     dataset: cell.dataset,
     model: cell.model,

@@ -23,6 +23,8 @@ export interface ReportInput {
   missing: Array<{ cell: GridCell; reason: string }>;
   /** Dataset/model → the config its first finished seed recorded. */
   configs: Array<{ dataset: string; model: string; config: unknown; trainExamples: number; testExamples: number }>;
+  /** Free-text remarks from the command line (`--note`), e.g. about the data's provenance. */
+  notes?: string[];
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -54,6 +56,7 @@ export function renderReport(input: ReportInput): string {
     '',
     `Generated ${env.generatedAt}. Rerunning the same command resumes the grid: finished runs are not rerun.`,
     '',
+    ...(input.notes?.length ? ['## Notes', '', ...input.notes.map((n) => `- ${n}`), ''] : []),
     '## Setup',
     '',
     `- Backend: ${env.backends.length ? env.backends.join(', ') : 'n/a'}`,
