@@ -71,6 +71,7 @@ describe('localbp experiment: a real grid of child `localbp train` runs', () => 
       expect(row.peakRssBytes.mean).toBeCloseTo(meanStd(summaries.map((s) => s.peakRssBytes)).mean, 6);
       const cell = `${(final.mean * 100).toFixed(2)} ± ${(final.std * 100).toFixed(2)}`;
       expect(report).toContain(`| ${model} | 2 | ${cell} |`);
+      for (const s of summaries) expect(report).toContain(`| mnist/${model}/seed-${s.seed} | ${(s.testAccuracy * 100).toFixed(2)} | `);
     }
     expect(report).toContain('Complete: all 4 runs');
     expect(report).toContain(`localbp ${GRID.join(' ')}`);

@@ -184,7 +184,7 @@ async function writeReport(options: RunExperimentOptions, cells: GridCell[], fai
     });
   }
   const reportFile = path.join(out, 'report.md');
-  await fs.writeFile(reportFile, renderReport({ plan, environment, results, figures, missing, configs, notes: options.notes ?? [] }));
+  await fs.writeFile(reportFile, renderReport({ plan, environment, results, figures, missing, configs, runs: finished, notes: options.notes ?? [] }));
   const runs = finished.map(({ cell, summary, resumed }) => ({
     dataset: cell.dataset,
     model: cell.model,

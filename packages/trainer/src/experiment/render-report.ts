@@ -23,6 +23,8 @@ export interface ReportInput {
   missing: Array<{ cell: GridCell; reason: string }>;
   /** Dataset/model → the config its first finished seed recorded. */
   configs: Array<{ dataset: string; model: string; config: unknown; trainExamples: number; testExamples: number }>;
+  /** Every finished run, for the per-run table. */
+  runs?: Array<{ cell: GridCell; summary: { testAccuracy: number | null; epochAccuracy: Array<number | null>; epochSeconds: number[]; peakTensorBytes: number; peakRssBytes: number }; resumed: boolean }>;
   /** Free-text remarks from the command line (`--note`), e.g. about the data's provenance. */
   notes?: string[];
 }
@@ -115,6 +117,19 @@ export function renderReport(input: ReportInput): string {
     for (const c of input.configs) {
       lines.push(`<details><summary>${c.dataset} / ${c.model}</summary>`, '', '```json', JSON.stringify(c.config, null, 2), '```', '', '</details>', '');
     }
+  }
+  if (input.runs?.length) {
+    lines.push(
+      '## Every run',
+      '',
+      '| run | test accuracy % per epoch | s per epoch | peak tensor MiB | peak RSS MiB |',
+      '| --- | --- | --- | --- | --- |',
+      ...input.runs.map(({ cell, summary: s, resumed }) =>
+        `| ${cell.dir}${resumed ? ' (resumed)' : ''} | ${s.epochAccuracy.map((a) => (a === null ? '—' : (a * 100).toFixed(2))).join(', ')} | ` +
+          `${s.epochSeconds.map((x) => x.toFixed(1)).join(', ')} | ${(s.peakTensorBytes / 2 ** 20).toFixed(1)} | ${(s.peakRssBytes / 2 ** 20).toFixed(1)} |`,
+      ),
+      '',
+    );
   }
   if (input.missing.length) {
     lines.push('## Missing runs', '', ...input.missing.map((m) => `- ${m.cell.dir}: ${m.reason}`), '');
