@@ -77,6 +77,7 @@ describe('localbp experiment: a real grid of child `localbp train` runs', () => 
     expect(report).toContain(`localbp ${GRID.join(' ')}`);
     expect(report).toMatch(new RegExp(`- Backend: ${results.environment.backends[0]}`));
     expect(report).toMatch(/- Machine: .+, \d+ cores, [\d.]+ GiB RAM/);
+    expect(report).toMatch(/- Machine load \(1-minute load average when each run started\): mean [\d.]+, range [\d.]+–[\d.]+/);
     expect(report).toMatch(/- Versions: .*tfjs-core 4\.22\.0.*node v20.*localbp \d/);
     expect(report).toContain("## Defaults that are ours, not the papers'");
     expect(report).toContain('512 ReLU units');

@@ -14,6 +14,8 @@ export const cellRecordSchema = z
     trainArgs: z.array(z.string()),
     /** How many times the run was continued from its checkpoint (its timings then cover only part of it). */
     resumes: z.number().int().min(0),
+    /** The machine's 1-minute load average when each attempt started: timings on a shared machine need it. */
+    loadAverages: z.array(z.number()).default([]),
   })
   .strict();
 

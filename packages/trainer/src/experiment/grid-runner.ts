@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { aggregateResults, type FinishedRun } from './aggregate-results';
@@ -8,6 +9,7 @@ import { EXPERIMENT_MODELS } from './experiment-models';
 import { gridCells, type ExperimentPlan, type GridCell } from './experiment-plan';
 import { inspectCell, writeCellRecord, type CellRecord } from './grid-cell-state';
 import { machineInfo } from './machine-info';
+import { spread } from './summary-statistics';
 import { renderReport, type ReportInput } from './render-report';
 
 export interface RunExperimentOptions {
@@ -80,10 +82,11 @@ export async function runExperiment(options: RunExperimentOptions): Promise<Expe
       }
       if (options.reportOnly || stopping) continue;
       const dir = path.join(out, cell.dir);
+      const load = os.loadavg()[0]!;
       const record: CellRecord =
         state.kind === 'resume'
-          ? { ...state.record, resumes: state.record.resumes + 1 }
-          : { dataset: cell.dataset, model: cell.model, seed: cell.seed, trainArgs: cell.trainArgs, resumes: 0 };
+          ? { ...state.record, resumes: state.record.resumes + 1, loadAverages: [...state.record.loadAverages, load] }
+          : { dataset: cell.dataset, model: cell.model, seed: cell.seed, trainArgs: cell.trainArgs, resumes: 0, loadAverages: [load] };
       await writeCellRecord(out, cell, record);
       const args = state.kind === 'resume' ? ['train', '--resume', dir, '--json'] : [...cell.trainArgs, '--out', dir, '--json'];
       log(`${tag}: ${state.kind === 'resume' ? 'resuming from its checkpoint' : 'training'}: localbp ${args.join(' ')}`);
@@ -144,10 +147,12 @@ async function writeReport(options: RunExperimentOptions, cells: GridCell[], fai
   const { plan, out } = options;
   const finished: FinishedRun[] = [];
   const missing: ReportInput['missing'] = [];
+  const loads: number[] = [];
   for (const cell of cells) {
     const state = await inspectCell(out, cell, plan.epochs);
     if (state.kind === 'complete') {
       finished.push({ cell, summary: state.summary, resumed: state.record.resumes > 0 });
+      loads.push(...state.record.loadAverages);
     } else {
       const failure = failed.find((f) => f.cell === cell);
       missing.push({ cell, reason: failure?.reason ?? (state.kind === 'resume' ? 'interrupted; a rerun resumes it from its checkpoint' : 'not run yet') });
@@ -170,6 +175,7 @@ async function writeReport(options: RunExperimentOptions, cells: GridCell[], fai
     generatedAt: new Date().toISOString(),
     backends: [...new Set(finished.map((r) => r.summary.backend))],
     machine: machineInfo(),
+    loadAverage: spread(loads),
     versions,
   };
   const configs: ReportInput['configs'] = [];

@@ -11,6 +11,8 @@ export interface ReportEnvironment {
   backends: string[];
   machine: { cpuModel: string; cores: number; totalMemoryBytes: number; platform: string; arch: string };
   versions: Record<string, string>;
+  /** 1-minute load average when the runs started (null: not recorded). */
+  loadAverage: Spread | null;
 }
 
 export interface ReportInput {
@@ -63,6 +65,13 @@ export function renderReport(input: ReportInput): string {
     '',
     `- Backend: ${env.backends.length ? env.backends.join(', ') : 'n/a'}`,
     `- Machine: ${env.machine.cpuModel}, ${env.machine.cores} cores, ${(env.machine.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB RAM (${env.machine.platform}/${env.machine.arch})`,
+    ...(env.loadAverage
+      ? [
+          `- Machine load (1-minute load average when each run started): mean ${env.loadAverage.mean.toFixed(1)}, ` +
+            `range ${env.loadAverage.min.toFixed(1)}–${env.loadAverage.max.toFixed(1)}` +
+            (env.loadAverage.max > env.machine.cores ? ' — the machine was shared with other work, so seconds per epoch are inflated and vary.' : '.'),
+        ]
+      : []),
     `- Versions: ${Object.entries(env.versions)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
