@@ -15,7 +15,8 @@ describe('experiment models', () => {
     const registered = { model: ['lbp'], cell: ['ae', 'dae'], objective: ['mse'] };
     expect(missingRegistrations(experimentModel('lbp-ae')!, registered)).toBeNull();
     expect(missingRegistrations(experimentModel('lbp-gan')!, registered)).toMatch(/unknown cell "gan"/);
-    expect(missingRegistrations(experimentModel('bp-cnn')!, registered)).toMatch(/model family "bp-cnn" is not registered/);
+    expect(missingRegistrations(experimentModel('bp-cnn')!, registered)).toMatch(/model family "bp" is not registered/);
+    expect(missingRegistrations(experimentModel('bp-cnn')!, { ...registered, model: ['lbp', 'bp'] })).toMatch(/unknown cell "cae"/);
     expect(missingRegistrations(experimentModel('ff-scff')!, { ...registered, model: ['lbp', 'ff'] })).toMatch(/unknown objective "scff"/);
   });
 

@@ -31,8 +31,9 @@ export const EXPERIMENT_MODELS: readonly ExperimentModel[] = [
   lbp('lbp-dae', 'dae', 'LBP-DAE (3 denoising autoencoder cells)'),
   lbp('lbp-cae', 'cae', 'LBP-CAE (3 convolutional autoencoder cells)'),
   lbp('lbp-gan', 'gan', 'LBP-GAN (3 adversarial cells)'),
-  { id: 'bp-mlp', label: 'BP-MLP (end-to-end back-propagation)', family: 'bp', trainArgs: ['--model', 'bp-mlp'], requires: { model: 'bp-mlp' } },
-  { id: 'bp-cnn', label: 'BP-CNN (end-to-end back-propagation)', family: 'bp', trainArgs: ['--model', 'bp-cnn'], requires: { model: 'bp-cnn' } },
+  // `--model bp-mlp|bp-cnn` = the `bp` family over the ae and cae stacks, linear head.
+  { id: 'bp-mlp', label: 'BP-MLP (the ae stack trained end to end)', family: 'bp', trainArgs: ['--model', 'bp-mlp'], requires: { model: 'bp', cells: ['ae'] } },
+  { id: 'bp-cnn', label: 'BP-CNN (the cae stack trained end to end)', family: 'bp', trainArgs: ['--model', 'bp-cnn'], requires: { model: 'bp', cells: ['cae'] } },
   ff('ff', 'ff', 'FF (Hinton)'),
   ff('ff-symba', 'symba', 'FF with the SymBa loss'),
   ff('ff-hybrid', 'hybrid', 'unsupervised FF, hybrid negatives'),
