@@ -10,6 +10,7 @@ const USER_ERROR_NAMES = new Set([
   'CheckpointError',
   'ModelConfigError',
   'RegistryError',
+  'PluginLoadError',
   'BackendUnavailableError',
   'WeightMismatchError',
   'ExperimentError',

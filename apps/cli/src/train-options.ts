@@ -47,6 +47,8 @@ export interface TrainPlan {
   json: boolean;
   /** Run store file or URL; null with `--no-store`. */
   store: string | null;
+  /** Where the loaded plugins were found (absolute paths or package names), recorded with the run. */
+  plugins?: string[];
 }
 
 export const MODELS = ['lbp'] as const;

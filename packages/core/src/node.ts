@@ -9,3 +9,5 @@ export {
   saveModelArtifacts,
   WEIGHTS_BIN_FILE,
 } from './backend/model-artifacts-files';
+export { loadPlugin, PluginLoadError } from './plugins/load-plugin';
+export type { LoadedPlugin, LoadPluginOptions } from './plugins/load-plugin';

@@ -18,6 +18,7 @@ import { DEFAULT_STORE_PATH, openRunStore, type SqliteRunStore } from '@localbp/
 import type { JsonValue } from '@localbp/core';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { loadPlugins } from '../load-plugins';
 import { progressReporter } from '../progress-reporter';
 import { beginRecording, recorderFor, runName } from './run-recording';
 import type { TrainPlan } from '../train-options';
@@ -56,6 +57,8 @@ interface RunFacts {
   backendChoice: BackendChoice;
   /** The run's id in the run store, so `--resume` continues the same record. */
   storeRunId?: string;
+  /** Plugins the run's model needs, loaded again on resume. */
+  plugins?: string[];
 }
 
 function log(message: string): void {
@@ -96,7 +99,9 @@ export async function runTrain(plan: TrainPlan, resume: ResumeRequest | null): P
       // The recorded choice, not the flag's default: resuming an `--backend cpu` run stays on cpu.
       backendChoice: resume.backend ?? (isBackendChoice(run.backendChoice) ? run.backendChoice : 'auto'),
       ...(typeof run.storeRunId === 'string' ? { storeRunId: run.storeRunId } : {}),
+      ...(Array.isArray(run.plugins) ? { plugins: run.plugins.filter((p): p is string => typeof p === 'string') } : {}),
     };
+    if (facts.plugins?.length) await loadPlugins(facts.plugins);
   } else {
     facts = {
       dataset: plan.dataset,
@@ -104,6 +109,7 @@ export async function runTrain(plan: TrainPlan, resume: ResumeRequest | null): P
       ...(plan.trainLimit ? { trainLimit: plan.trainLimit } : {}),
       ...(plan.testLimit ? { testLimit: plan.testLimit } : {}),
       backendChoice: plan.backend,
+      ...(plan.plugins?.length ? { plugins: plan.plugins } : {}),
     };
   }
 

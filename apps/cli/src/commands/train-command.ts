@@ -2,6 +2,7 @@ import { Command, Option } from '@commander-js/extra-typings';
 import { BACKEND_CHOICES } from '@localbp/core';
 import { scheduleNameSchema } from '@localbp/trainer';
 import { UsageError } from '../cli-errors';
+import { collect, loadPlugins } from '../load-plugins';
 import { MODELS, parseTrainOptions } from '../train-options';
 import { runTrain } from './run-train';
 
@@ -31,21 +32,24 @@ export function trainCommand(): Command<[], Record<string, unknown>> {
     .option('--resume <dir>', 'continue the run saved in this directory')
     .option('--store <path>', 'run store to record the run in: a SQLite file or a libsql:// / http(s):// URL (default runs/localbp.sqlite)')
     .option('--no-store', 'do not record the run in a run store')
+    .option('--plugin <package-or-path>', 'load a localbp plugin before anything else (repeatable)', collect, [] as string[])
     .option('--json', 'print one JSON summary as the last line of stdout', false)
     .option('--no-evaluate-each-epoch', 'evaluate on the test set only at the end')
     .action(async (opts, cmd) => {
       const explicit = (name: string) => cmd.getOptionValueSource(name) === 'cli';
       if (opts.resume) {
-        const allowed = new Set(['resume', 'json', 'backend', 'store']);
+        const allowed = new Set(['resume', 'json', 'backend', 'store', 'plugin']);
         const conflicting = cmd.options.filter((o) => explicit(o.attributeName()) && !allowed.has(o.attributeName()));
         if (conflicting.length) {
           throw new UsageError(
             `--resume continues the saved configuration; drop ${conflicting.map((o) => o.long ?? o.flags).join(', ')} ` +
-              '(only --json, --backend and --store may be combined with --resume)',
+              '(only --json, --backend, --store and --plugin may be combined with --resume)',
           );
         }
       }
-      const plan = parseTrainOptions({ ...opts, json: Boolean(opts.json), evaluateEachEpoch: opts.evaluateEachEpoch !== false });
+      // Plugins first: --cells, --objective and --dataset may name ids they register.
+      const plugins = await loadPlugins(opts.plugin);
+      const plan = { ...parseTrainOptions({ ...opts, json: Boolean(opts.json), evaluateEachEpoch: opts.evaluateEachEpoch !== false }), plugins };
       const resume = opts.resume ? { dir: opts.resume, ...(explicit('backend') ? { backend: plan.backend } : {}) } : null;
       const { summary, exitCode } = await runTrain(plan, resume);
       if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);

@@ -43,9 +43,23 @@ describe('Registry', () => {
     expect(calls).toBe(1);
     expect(r.ids('cell')).toContain('good-cell');
     expect(r.pluginNames()).toEqual(['good']);
-    expect(() => r.use({ name: 'old', specVersion: LOCALBP_SPEC_VERSION + 1, register: () => undefined })).toThrow(
-      `plugin "old" was built for localbp spec v${LOCALBP_SPEC_VERSION + 1}`,
+    expect(() => r.use({ name: 'future', specVersion: LOCALBP_SPEC_VERSION + 1, register: () => undefined })).toThrow(
+      `plugin "future" was built for localbp plugin spec v${LOCALBP_SPEC_VERSION + 1}, but this @localbp/core implements ` +
+        `spec v${LOCALBP_SPEC_VERSION}; it was not loaded. To fix: upgrade @localbp/* to a release that implements ` +
+        `spec v${LOCALBP_SPEC_VERSION + 1}, or use a release of "future" built for spec v${LOCALBP_SPEC_VERSION}`,
     );
+    expect(() => r.use({ name: 'old', specVersion: LOCALBP_SPEC_VERSION - 1, register: () => undefined })).toThrow(
+      `To fix: upgrade "old" to a release built for spec v${LOCALBP_SPEC_VERSION}`,
+    );
+    expect(r.pluginNames()).toEqual(['good']);
+  });
+
+  it('refuses a module that is not a plugin, naming what a plugin looks like', () => {
+    const r = new Registry();
+    expect(() => r.use({ name: 'half', specVersion: 1.5, register: () => undefined })).toThrow(
+      'plugin "half" is not a localbp plugin: expected { name: string, specVersion: integer, register(registry) }',
+    );
+    expect(() => r.use({ specVersion: LOCALBP_SPEC_VERSION } as never)).toThrow('plugin "(unnamed)" is not a localbp plugin');
   });
 
   it('the default registry holds the built-in cells', () => {

@@ -27,10 +27,16 @@ interface Registration<K extends RegistryKind> extends RegistrationInfo {
   value: RegistryEntries[K];
 }
 
-/** A plugin: a bundle of registrations, refused when built for another spec major. */
+/**
+ * A plugin: a bundle of registrations, refused when built for another spec major. A plugin module
+ * exports one as its default export (or as `plugin`).
+ */
 export interface LocalbpPlugin {
+  /** Usually the npm package name; a plugin is registered once per name. */
   name: string;
+  /** The `LOCALBP_SPEC_VERSION` the plugin was written against, as a literal (not the imported constant). */
   specVersion: number;
+  /** Registers the plugin's cells, objectives, models, datasets or aggregators by id. */
   register(registry: Registry): void;
 }
 
@@ -82,16 +88,30 @@ export class Registry {
       .sort((a, b) => a.id.localeCompare(b.id));
   }
 
+  /**
+   * Runs a plugin's `register` once (by name). A plugin built for another major of the plugin
+   * contract is refused before it touches the registry: its cells would not honour this one's interfaces.
+   */
   use(plugin: LocalbpPlugin): void {
-    if (plugin.specVersion !== LOCALBP_SPEC_VERSION) {
+    const name = typeof plugin?.name === 'string' && plugin.name !== '' ? plugin.name : '(unnamed)';
+    if (typeof plugin?.register !== 'function' || !Number.isInteger(plugin.specVersion)) {
       throw new RegistryError(
-        `plugin "${plugin.name}" was built for localbp spec v${plugin.specVersion}, this is v${LOCALBP_SPEC_VERSION}; ` +
-          `install a version of the plugin made for spec v${LOCALBP_SPEC_VERSION}`,
+        `plugin "${name}" is not a localbp plugin: expected { name: string, specVersion: integer, register(registry) }`,
       );
     }
-    if (this.plugins.has(plugin.name)) return;
+    if (plugin.specVersion !== LOCALBP_SPEC_VERSION) {
+      const fix =
+        plugin.specVersion < LOCALBP_SPEC_VERSION
+          ? `upgrade "${name}" to a release built for spec v${LOCALBP_SPEC_VERSION}`
+          : `upgrade @localbp/* to a release that implements spec v${plugin.specVersion}, or use a release of "${name}" built for spec v${LOCALBP_SPEC_VERSION}`;
+      throw new RegistryError(
+        `plugin "${name}" was built for localbp plugin spec v${plugin.specVersion}, but this @localbp/core implements ` +
+          `spec v${LOCALBP_SPEC_VERSION}; it was not loaded. To fix: ${fix}`,
+      );
+    }
+    if (this.plugins.has(name)) return;
     plugin.register(this);
-    this.plugins.set(plugin.name, plugin);
+    this.plugins.set(name, plugin);
   }
 
   pluginNames(): string[] {
