@@ -152,12 +152,13 @@ describe('dashboard in headless Chromium on a store of real training runs', () =
     expect(JSON.parse((await page.locator('.chart[data-chart-id="cells-loss"]').getAttribute('data-series'))!)).toEqual(['cell-1', 'cell-2']);
     expect(JSON.parse((await page.locator('.chart[data-chart-id="cells-latent-std"]').getAttribute('data-series'))!)).toEqual(['cell-1', 'cell-2']);
     for (const cell of ['cell-1', 'cell-2']) {
-      const img = page.locator(`.cell-panel[data-cell="${cell}"] figure[data-kind="reconstruction"] img`);
+      expect(await page.locator(`.cell-panel[data-cell="${cell}"] figure[data-kind="reconstruction"]`).evaluateAll((f) => f.map((x) => x.getAttribute('data-step')))).toEqual(['0', '64']);
+      const img = page.locator(`.cell-panel[data-cell="${cell}"] figure[data-kind="reconstruction"][data-step="64"] img`);
       await img.waitFor();
       await expect.poll(() => img.evaluate((i: HTMLImageElement) => i.complete && i.naturalWidth)).toBeGreaterThan(0);
     }
     // Eight 28x28 probe images with 2-pixel gaps.
-    expect(await page.locator('.cell-panel[data-cell="cell-1"] img').evaluate((i: HTMLImageElement) => i.naturalWidth)).toBe(8 * 30 + 2);
+    expect(await page.locator('.cell-panel[data-cell="cell-1"] img').last().evaluate((i: HTMLImageElement) => i.naturalWidth)).toBe(8 * 30 + 2);
     await shoot('cells');
   });
 

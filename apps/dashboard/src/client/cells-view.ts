@@ -67,7 +67,12 @@ export class CellsView implements View {
   /** Latest image of each kind per cell; redrawn only when a new one arrives. */
   private renderImages(data: RunData, cells: string[]): void {
     const latest = new Map<string, ArtifactRecord>();
-    for (const a of data.artifacts) if (a.cell && a.mime.startsWith('image/')) latest.set(`${a.cell}/${a.kind}`, a);
+    const first = new Map<string, ArtifactRecord>();
+    for (const a of data.artifacts) {
+      if (!a.cell || !a.mime.startsWith('image/')) continue;
+      latest.set(`${a.cell}/${a.kind}`, a);
+      if (!first.has(`${a.cell}/${a.kind}`)) first.set(`${a.cell}/${a.kind}`, a);
+    }
     const signature = `${data.runId}:${[...latest.values()].map((a) => a.id).join(',')}:${cells.join(',')}`;
     if (signature === this.shownImages) return;
     this.shownImages = signature;
@@ -76,14 +81,17 @@ export class CellsView implements View {
       const images = IMAGE_KINDS.flatMap(({ kind, label }) => {
         const a = latest.get(`${cell}/${kind}`);
         if (!a) return [];
-        return [
+        // The untrained model's images (step 0) beside the latest: what training changed.
+        const before = first.get(`${cell}/${kind}`);
+        const shown = before && before.step === 0 && before.id !== a.id ? [before, a] : [a];
+        return shown.map((x) =>
           el(
             'figure',
-            { className: `artifact artifact-${kind}`, 'data-kind': kind },
-            el('img', { src: `/api/artifacts/${a.id}`, alt: `${cell} ${kind}, epoch ${a.epoch + 1}` }),
-            el('figcaption', {}, `${label} · epoch ${a.epoch + 1}, step ${a.step}`),
+            { className: `artifact artifact-${kind}`, 'data-kind': kind, 'data-step': x.step },
+            el('img', { src: `/api/artifacts/${x.id}`, alt: `${cell} ${kind}, step ${x.step}` }),
+            el('figcaption', {}, `${label} · ${x.step === 0 ? 'before training' : `epoch ${x.epoch + 1}, step ${x.step}`}`),
           ),
-        ];
+        );
       });
       this.panels.appendChild(
         el(

@@ -43,7 +43,7 @@ describe('RunStoreRecorder', () => {
     const model = LbpModel.create({ cells: [{ type: 'ae' }, { type: 'dae' }], width: 16, seed: 3 }, shape);
     const writer = await RunWriter.begin(store, { name: 'recorded', command: 'test', config: {}, backend: tf.getBackend(), versions: {} });
     const probe = probeImages();
-    const recorder = new RunStoreRecorder(writer, { model, probeImages: probe });
+    const recorder = new RunStoreRecorder(writer, { model, probeImages: probe, statsEvery: 3 });
     await new LocalTrainer(model).fit(train, { epochs: 2, batchSize: 64, test, callbacks: recorder });
     await writer.finish('completed');
 
@@ -58,7 +58,8 @@ describe('RunStoreRecorder', () => {
     expect(series('seconds')).toHaveLength(2);
     for (const cell of ['cell-1', 'cell-2']) {
       const std = series(`latent/std/${cell}`);
-      expect(std).toHaveLength(2);
+      // Step 0, every 3 steps, and each epoch end.
+      expect(std.map((p) => p.step)).toEqual([0, 3, 4, 6, 8]);
       expect(std[0]!.value).toBeGreaterThan(0);
       const zeros = series(`latent/zeros/${cell}`)[0]!.value!;
       expect(zeros).toBeGreaterThanOrEqual(0);
@@ -66,11 +67,14 @@ describe('RunStoreRecorder', () => {
     }
 
     const artifacts = await store.artifacts(writer.runId);
-    expect(artifacts.map((a) => `${a.kind}:${a.cell}@${a.epoch}`)).toEqual([
+    // Before training (step 0), then at each epoch end.
+    expect(artifacts.map((a) => `${a.kind}:${a.cell}@${a.step}`)).toEqual([
       'reconstruction:cell-1@0',
       'reconstruction:cell-2@0',
-      'reconstruction:cell-1@1',
-      'reconstruction:cell-2@1',
+      'reconstruction:cell-1@4',
+      'reconstruction:cell-2@4',
+      'reconstruction:cell-1@8',
+      'reconstruction:cell-2@8',
     ]);
     const first = await store.readArtifact(artifacts[0]!.id);
     const png = decode(first!.bytes);

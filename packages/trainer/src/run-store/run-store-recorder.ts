@@ -13,6 +13,8 @@ export interface RunStoreRecorderOptions {
   firstStep?: number;
   /** Generated samples per generative cell. Default 8. */
   samples?: number;
+  /** Latent statistics every this many steps (images only at epoch ends). Default 50; 0 = epoch ends only. */
+  statsEvery?: number;
 }
 
 /** Keys in batch logs that describe the batch rather than measure the model. */
@@ -41,7 +43,12 @@ export class RunStoreRecorder implements TrainerCallbacks {
     return null;
   }
 
-  onBatchEnd(_batch: number, logs: Logs): void {
+  /** A fresh run starts with the untrained model's images and statistics, for a before/after view. */
+  async onTrainBegin(): Promise<void> {
+    if (this.step === 0) await this.recordVisuals(0, true);
+  }
+
+  async onBatchEnd(_batch: number, logs: Logs): Promise<void> {
     this.step++;
     const epoch = logs.epoch ?? 0;
     for (const [key, value] of Object.entries(logs)) {
@@ -49,6 +56,8 @@ export class RunStoreRecorder implements TrainerCallbacks {
       this.batchKeys.add(key);
       this.writer.log(key, value, { step: this.step, epoch, cell: this.cellOf(key) });
     }
+    const every = this.options.statsEvery ?? 50;
+    if (every > 0 && this.step % every === 0) await this.recordVisuals(epoch, false);
   }
 
   async onEpochEnd(epoch: number, logs: Logs): Promise<void> {
@@ -57,7 +66,7 @@ export class RunStoreRecorder implements TrainerCallbacks {
       const name = this.batchKeys.has(key) ? `epoch/${key}` : key;
       this.writer.log(name, value, { step: this.step, epoch, cell: this.cellOf(key) });
     }
-    await this.recordVisuals(epoch);
+    await this.recordVisuals(epoch, true);
     await this.writer.flush(true);
   }
 
@@ -65,13 +74,13 @@ export class RunStoreRecorder implements TrainerCallbacks {
     await this.writer.flush(true);
   }
 
-  private async recordVisuals(epoch: number): Promise<void> {
+  private async recordVisuals(epoch: number, withImages: boolean): Promise<void> {
     const { model, probeImages } = this.options;
     if (!probeImages || !model.visualize) return;
     const visual = model.visualize(probeImages, { samples: this.options.samples ?? 8, seed: epoch + 1 });
     const pngs: Array<{ cell: string; kind: UnitImages['kind']; bytes: Uint8Array }> = [];
     try {
-      for (const unit of visual.images) {
+      for (const unit of withImages ? visual.images : []) {
         const rows = [unit.inputs, unit.images].filter((t): t is tf.Tensor => t !== undefined);
         const bytes = imageGridPng(
           rows.map((t) => ({ values: t.dataSync(), count: t.shape[0] ?? 1, shape: t.shape.slice(1), range: unit.range })),
