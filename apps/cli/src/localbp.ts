@@ -2,6 +2,9 @@ import { Command, CommanderError } from '@commander-js/extra-typings';
 import { exitCodeFor, isUserError } from './cli-errors';
 import { experimentCommand } from './commands/experiment-command';
 import { dashboardCommand } from './commands/dashboard-command';
+import { evalCommand } from './commands/eval-command';
+import { exportCommand } from './commands/export-command';
+import { predictCommand } from './commands/predict-command';
 import { trainCommand } from './commands/train-command';
 import { version } from '../package.json';
 
@@ -17,6 +20,9 @@ const program = new Command('localbp')
 program.addCommand(trainCommand().copyInheritedSettings(program));
 program.addCommand(experimentCommand().copyInheritedSettings(program));
 program.addCommand(dashboardCommand().copyInheritedSettings(program));
+program.addCommand(evalCommand().copyInheritedSettings(program));
+program.addCommand(exportCommand().copyInheritedSettings(program));
+program.addCommand(predictCommand().copyInheritedSettings(program));
 
 try {
   await program.parseAsync(process.argv);

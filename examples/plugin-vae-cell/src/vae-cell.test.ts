@@ -91,6 +91,22 @@ describe('vae cell', () => {
     images.dispose();
   });
 
+  it('exports its inference path as built-in layers that compute encode', () => {
+    const images = tinyImages(8);
+    for (const latentNorm of ['layer', 'none'] as const) {
+      const cell = createVaeCell(build({ options: { hidden: 32, latentNorm } }));
+      const input = tf.input({ shape: [8, 8, 1] });
+      const model = tf.model({ inputs: input, outputs: cell.toLayers(input) });
+      const ours = cell.encode(images);
+      const theirs = model.predict(images) as tf.Tensor;
+      expect(tf.max(tf.abs(tf.sub(ours, theirs))).dataSync()[0]).toBeLessThan(1e-4);
+      tf.dispose([ours, theirs]);
+      model.dispose();
+      cell.dispose();
+    }
+    images.dispose();
+  });
+
   it('rejects unknown options and objectives that cannot train it', () => {
     expect(() => createVaeCell(build({ options: { hiddn: 3 } }))).toThrow();
     expect(() => createVaeCell(build({ inputRange: 'unbounded', objective: 'bce' }))).toThrow('needs inputs in [0, 1]');

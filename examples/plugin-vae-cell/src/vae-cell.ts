@@ -103,6 +103,15 @@ export class VaeCell implements Cell {
     return tf.tidy(() => this.latentOf(this.mean.apply(this.encoder.apply(this.flatten(input)))));
   }
 
+  /** For exports: the same inference path as built-in layers (flatten, dense + ReLU, dense, layer norm). */
+  toLayers(input: tf.SymbolicTensor): tf.SymbolicTensor {
+    const flat = input.shape.length === 2 ? input : (tf.layers.flatten({ name: `${this.id}_flatten` }).apply(input) as tf.SymbolicTensor);
+    const mean = this.mean.toLayers(this.encoder.toLayers(flat));
+    if (this.options.latentNorm === 'none') return mean;
+    const standardize = tf.layers.layerNormalization({ axis: -1, epsilon: LAYER_NORM_EPSILON, center: false, scale: false, name: `${this.id}_latent_norm` });
+    return standardize.apply(mean) as tf.SymbolicTensor;
+  }
+
   private latentOf(mean: tf.Tensor): tf.Tensor {
     if (this.options.latentNorm === 'none') return mean;
     const { mean: mu, variance } = tf.moments(mean, -1, true);

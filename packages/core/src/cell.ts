@@ -53,6 +53,13 @@ export interface Cell {
   encode(input: tf.Tensor): tf.Tensor;
   /** Decoder output for a batch, where the cell has one (for image grids and checks). */
   reconstruct?(input: tf.Tensor): tf.Tensor;
+  /**
+   * Optional, for exports (`localbp export`): applies this cell's inference path (exactly what `encode`
+   * computes) to a symbolic input as built-in `tf.layers` holding the cell's current weights, so the
+   * exported model loads with plain `tf.loadLayersModel` and no custom classes. Layer names must be unique:
+   * prefix them with the cell's id.
+   */
+  toLayers?(input: tf.SymbolicTensor): tf.SymbolicTensor;
   updates(): readonly LocalUpdate[];
   /** Every trainable variable, stably named; tensors are the live variables: do not dispose. */
   namedWeights(): NamedWeights;

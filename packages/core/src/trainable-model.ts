@@ -67,5 +67,11 @@ export interface TrainableModel {
    * latent statistics) for dashboards. Inference only; the caller disposes the returned tensors.
    */
   visualize?(images: tf.Tensor, options?: { samples?: number; seed?: number }): ModelVisualization;
+  /**
+   * Optional, for exports: the whole inference path (image in [0, 1], shape `[H, W, C]` → class logits) as one
+   * standard `tf.LayersModel` of built-in layers with copies of the current weights. It must predict what
+   * `predictLogits` predicts. Absent (or throwing) when some part has no layers equivalent.
+   */
+  toLayersModel?(): tf.LayersModel;
   dispose(): void;
 }

@@ -35,3 +35,4 @@ export {
 export type { DatasetProvider } from './dataset-provider';
 export type { DatasetId, DatasetSpec, DatasetInfo, LoadedDataset } from './dataset-catalog';
 
+export { decodePngImage, isPng } from './png-image';

@@ -37,6 +37,16 @@ export class ModelConfigError extends Error {
   override readonly name = 'ModelConfigError';
 }
 
+/** Runs one part's export, reporting its failure as a configuration problem of that part. */
+function exporting<T>(part: string, build: () => T): T {
+  try {
+    return build();
+  } catch (err) {
+    if (err instanceof ModelConfigError) throw err;
+    throw new ModelConfigError(`${part} cannot be exported: ${describeError(err)}`);
+  }
+}
+
 /**
  * A stack of cells and a classifier on their concatenated latents. Cells are built through the
  * registry by id, so this class never knows a concrete cell type.
@@ -239,6 +249,26 @@ export class LbpModel implements TrainableModel {
       if (input !== images) input.dispose();
     }
     return { images: out, latents };
+  }
+
+  /**
+   * Encoders and classifier as one standard LayersModel of built-in layers (image → logits): each cell's
+   * `toLayers`, latents flattened and concatenated, then the head. Throws for a cell type without `toLayers`.
+   */
+  toLayersModel(): tf.LayersModel {
+    const input = tf.input({ shape: [...this.data.imageShape], name: 'image' });
+    const latents: tf.SymbolicTensor[] = [];
+    let x: tf.SymbolicTensor = input;
+    for (const cell of this.cells) {
+      if (!cell.toLayers) {
+        throw new ModelConfigError(`${cell.id} (${cell.spec.type}) cannot be exported: its cell type has no toLayers()`);
+      }
+      x = exporting(`${cell.id} (${cell.spec.type})`, () => cell.toLayers!(x));
+      latents.push(x.shape.length > 2 ? (tf.layers.flatten({ name: `${cell.id}_latent_flatten` }).apply(x) as tf.SymbolicTensor) : x);
+    }
+    const features = latents.length === 1 ? latents[0]! : (tf.layers.concatenate({ axis: -1, name: 'latents' }).apply(latents) as tf.SymbolicTensor);
+    const logits = exporting('head', () => this.head.toLayers(features));
+    return tf.model({ inputs: input, outputs: logits, name: 'localbp_lbp' });
   }
 
   optimizerSlots(): OptimizerSlot[] {

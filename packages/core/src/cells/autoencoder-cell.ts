@@ -111,6 +111,12 @@ export class AutoencoderCell implements Cell {
     return tf.tidy(() => this.encoder.apply(this.flatten(input)));
   }
 
+  /** The encoder as built-in layers (flatten → dense → layer norm/activation), for exports. */
+  toLayers(input: tf.SymbolicTensor): tf.SymbolicTensor {
+    const flat = input.shape.length === 2 ? input : (tf.layers.flatten({ name: `${this.id}_flatten` }).apply(input) as tf.SymbolicTensor);
+    return this.encoder.toLayers(flat);
+  }
+
   reconstruct(input: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const flat = this.flatten(input);

@@ -21,3 +21,12 @@ export function applyActivation(x: tf.Tensor, activation: ActivationName): tf.Te
       return x;
   }
 }
+
+/**
+ * The built-in tf.layers activation computing the same function, for exports. tfjs 4.22 cannot deserialize its
+ * tanh-approximated `gelu_new` (it looks up "geluNew"), and its `gelu` is the erf form: our gelu has no equivalent.
+ */
+export function layersActivation(activation: ActivationName): 'relu' | 'tanh' | 'sigmoid' | 'linear' {
+  if (activation === 'gelu') throw new Error('the gelu activation (tanh approximation) has no tf.layers equivalent to export');
+  return activation;
+}

@@ -62,6 +62,11 @@ export class ClassifierHead {
     return tf.tidy(() => this.blocks.reduce<tf.Tensor>((h, b) => b.apply(h), features) as tf.Tensor2D);
   }
 
+  /** The head as built-in layers with its current weights (logits out), for exports. */
+  toLayers(features: tf.SymbolicTensor): tf.SymbolicTensor {
+    return this.blocks.reduce((h, b) => b.toLayers(h), features);
+  }
+
   /** Mean softmax cross-entropy against integer labels. */
   loss(features: tf.Tensor, labels: tf.Tensor1D): tf.Scalar {
     return tf.tidy(() => {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NamedWeights } from '../tensor-types';
-import { applyActivation, type ActivationName } from './activation';
-import { layerNorm } from './layer-norm';
+import { applyActivation, layersActivation, type ActivationName } from './activation';
+import { LAYER_NORM_EPSILON, layerNorm } from './layer-norm';
 
 export interface DenseBlockOptions {
   /** Stable name used in checkpoints and federation updates, e.g. `cell-1/encoder`. */
@@ -53,6 +53,22 @@ export class DenseBlock {
       if (this.normAfterActivation) return layerNorm(applyActivation(h, this.activation), this.gamma, this.beta);
       return applyActivation(layerNorm(h, this.gamma, this.beta), this.activation);
     });
+  }
+
+  /**
+   * The same computation as built-in layers (dense, layerNormalization, activation) initialized with this
+   * block's current weights, applied to a symbolic input: what exports are made of.
+   */
+  toLayers(input: tf.SymbolicTensor): tf.SymbolicTensor {
+    const prefix = this.name.replace(/[^A-Za-z0-9_.-]/g, '_');
+    const dense = tf.layers.dense({ units: this.units, name: `${prefix}_dense`, weights: [this.kernel, this.bias] });
+    const activation = tf.layers.activation({ activation: layersActivation(this.activation), name: `${prefix}_${this.activation}` });
+    let h = dense.apply(input) as tf.SymbolicTensor;
+    if (!this.gamma || !this.beta) return activation.apply(h) as tf.SymbolicTensor;
+    const norm = tf.layers.layerNormalization({ axis: -1, epsilon: LAYER_NORM_EPSILON, name: `${prefix}_layer_norm`, weights: [this.gamma, this.beta] });
+    if (this.normAfterActivation) return norm.apply(activation.apply(h)) as tf.SymbolicTensor;
+    h = norm.apply(h) as tf.SymbolicTensor;
+    return activation.apply(h) as tf.SymbolicTensor;
   }
 
   variables(): tf.Variable[] {
