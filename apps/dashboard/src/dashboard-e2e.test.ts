@@ -208,4 +208,18 @@ describe('dashboard in headless Chromium on a store of real training runs', () =
     expect((page as Page & { errors?: string[] }).errors).toEqual([]);
   });
 
+
+  it('reconnects when the server comes back and receives what was written meanwhile (Last-Event-ID)', async () => {
+    await page.goto(`${server.url}#/scalars?runs=${ids.a}`);
+    await page.locator('.chart[data-title="loss/cell-1"][data-last-step="65"]').waitFor();
+    const port = Number(new URL(server.url).port);
+    await server.close();
+    await expect.poll(() => page.locator('#live').textContent(), { timeout: 15_000 }).toBe('reconnecting…');
+    // Written while no server runs: a stream starting from "now" would never deliver it.
+    await store.addMetrics([{ runId: ids.a, step: 66, epoch: 2, cell: 'cell-1', key: 'loss/cell-1', value: 0.02, wallTime: Date.now() }]);
+    server = await startDashboardServer({ store: store.location, port, pollMs: 200 });
+    await expect.poll(() => chartAttr('loss/cell-1', 'data-last-step'), { timeout: 30_000 }).toBe('66');
+    expect(await chartAttr('loss/cell-1', 'data-points')).toBe('66');
+    expect(await page.evaluate(() => (window as Window & { opened?: boolean }).opened)).toBe(true);
+  });
 });

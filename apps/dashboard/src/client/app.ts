@@ -72,18 +72,38 @@ async function boot(): Promise<void> {
   state.subscribe(() => view?.update());
   window.addEventListener('hashchange', render);
   render();
-  // One stream per tab for every run; EventSource resends the last event id when it reconnects.
-  const stream = new EventSource('/api/stream');
-  stream.addEventListener('open', () => {
+  connect('');
+}
+
+/**
+ * One stream per tab for every run. EventSource itself reconnects and resends the last event id; when it
+ * gives up (the server answered with an error), a new stream resumes from that id through `?since=`.
+ */
+function connect(since: string): void {
+  const stream = new EventSource(since ? `/api/stream?since=${encodeURIComponent(since)}` : '/api/stream');
+  let lastId = since;
+  const markLive = (e: Event): void => {
+    if (e instanceof MessageEvent && e.lastEventId) lastId = e.lastEventId;
     live.textContent = 'live';
     live.className = 'live on';
-  });
+  };
+  stream.addEventListener('open', markLive);
+  stream.addEventListener('hello', markLive);
   stream.addEventListener('error', () => {
     live.textContent = 'reconnecting…';
     live.className = 'live off';
+    if (stream.readyState === EventSource.CLOSED) setTimeout(() => connect(lastId), 2000);
   });
-  stream.addEventListener('runs', (e) => state.setRuns((JSON.parse((e as MessageEvent<string>).data) as RunsMessage).runs));
+  stream.addEventListener('failure', (e) => {
+    live.textContent = `store error: ${(JSON.parse((e as MessageEvent<string>).data) as { message: string }).message}`;
+    live.className = 'live off';
+  });
+  stream.addEventListener('runs', (e) => {
+    markLive(e);
+    state.setRuns((JSON.parse((e as MessageEvent<string>).data) as RunsMessage).runs);
+  });
   stream.addEventListener('changes', (e) => {
+    markLive(e);
     const m = JSON.parse((e as MessageEvent<string>).data) as ChangesMessage;
     state.applyChanges(m.metrics, m.artifacts, m.events);
   });

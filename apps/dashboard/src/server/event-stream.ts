@@ -45,19 +45,28 @@ export async function serveEventStream(store: RunStore, req: IncomingMessage, re
     res.write(`${id ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     lastWrite = Date.now();
   };
+  let runsCheckedAt = 0;
+  let sawChanges = true;
   while (!closed) {
     try {
-      const runs = JSON.stringify({ runs: await summarizeRuns(store) } satisfies RunsMessage);
-      if (runs !== lastRuns) {
-        lastRuns = runs;
-        res.write(`event: runs\ndata: ${runs}\n\n`);
-        lastWrite = Date.now();
+      // The runs table (statuses, durations, accuracies) is rebuilt when rows arrived, else every 2 s for
+      // status changes only time reveals (a silent writer turning `interrupted`).
+      if (sawChanges || Date.now() - runsCheckedAt >= 2000) {
+        runsCheckedAt = Date.now();
+        const runs = JSON.stringify({ runs: await summarizeRuns(store) } satisfies RunsMessage);
+        if (runs !== lastRuns) {
+          lastRuns = runs;
+          res.write(`event: runs\ndata: ${runs}\n\n`);
+          lastWrite = Date.now();
+        }
       }
+      sawChanges = false;
       let more = true;
       while (more && !closed) {
         const changes = await store.changesSince(cursor);
         more = changes.more;
         if (changes.metrics.length || changes.artifacts.length || changes.events.length) {
+          sawChanges = true;
           cursor = changes.cursor;
           const message: ChangesMessage = { metrics: changes.metrics, artifacts: changes.artifacts, events: changes.events };
           send('changes', message, formatCursor(cursor));
