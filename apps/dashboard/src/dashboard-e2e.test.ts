@@ -137,6 +137,10 @@ describe('dashboard in headless Chromium on a store of real training runs', () =
     // The last step of the second epoch sits at epoch 2.
     expect(await chartAttr('loss/cell-1', 'data-x-max')).toBe('2');
     await shoot('scalars');
+    await page.check('#log-y');
+    await expect.poll(() => chartAttr('loss/cell-1', 'data-log-y')).toBe('true');
+    await page.uncheck('#log-y');
+    await expect.poll(() => chartAttr('loss/cell-1', 'data-log-y')).toBe('false');
     await page.selectOption('#x-axis', 'step');
     await page.locator('#smoothing').fill('0');
   });
@@ -166,7 +170,10 @@ describe('dashboard in headless Chromium on a store of real training runs', () =
     }
     // Eight 28x28 probe images with 2-pixel gaps.
     expect(await page.locator('.cell-panel[data-cell="cell-1"] img').last().evaluate((i: HTMLImageElement) => i.naturalWidth)).toBe(8 * 30 + 2);
+    await page.check('#log-y');
+    await expect.poll(() => page.locator('.chart[data-chart-id="cells-loss"]').getAttribute('data-log-y')).toBe('true');
     await shoot('cells');
+    await page.uncheck('#log-y');
   });
 
   it('shows federation rounds by clients, with rejections and their reason, and global accuracy', async () => {

@@ -44,7 +44,7 @@ const ctx: ViewContext = {
   selected: () => parseHash().runs,
   select: (ids) => setHash(route, ids),
   go: (next) => setHash(next as Route, parseHash().runs),
-  settings: { smoothing: 0, xAxis: 'step' },
+  settings: { smoothing: 0, xAxis: 'step', logY: false },
 };
 
 function render(): void {

@@ -39,7 +39,7 @@ export class CellsView implements View {
     const data = this.ctx.state.data.get(runId);
     if (!data) return;
     const cells = data.cells();
-    const { xAxis, smoothing } = this.ctx.settings;
+    const { xAxis, smoothing, logY } = this.ctx.settings;
     const perCell = (title: string, id: string, keyOf: (cell: string) => string[]): { id: string; title: string; lines: ChartLine[] } => ({
       id,
       title,
@@ -60,7 +60,7 @@ export class CellsView implements View {
         return [{ id: `goodness-${cell}`, title: `Goodness of ${cell}: positive vs negative`, lines: [lineOf(data, pos, xAxis, 'positive', 2), lineOf(data, neg, xAxis, 'negative', 3)] }];
       }),
     ].filter((c) => c.lines.length > 0);
-    this.grid.render(charts, xAxis, smoothing);
+    this.grid.render(charts, xAxis, smoothing, logY);
     this.renderImages(data, cells);
   }
 

@@ -84,7 +84,7 @@ export class ChartCard {
     return text;
   }
 
-  update(lines: ChartLine[], xAxis: XAxis, smoothing: number): void {
+  update(lines: ChartLine[], xAxis: XAxis, smoothing: number, logY = false): void {
     this.lines = lines;
     const started = performance.now();
     const budget = drawBudget(this.width);
@@ -104,7 +104,9 @@ export class ChartCard {
       series.push({ label: line.label, stroke: line.color, width: 1.5, spanGaps: true, points: { show: shown.x.length <= 50, size: 5, fill: line.color } });
     }
     const data: uPlot.AlignedData = tables.length === 0 ? [[]] : tables.length === 1 ? tables[0]! : uPlot.join(tables);
-    const signature = JSON.stringify([series.map((s) => [s.label, s.stroke]), xAxis]);
+    // A log scale only where it is defined: every drawn value positive.
+    const log = logY && tables.length > 0 && tables.every((t) => (t[1] as Array<number | null>).every((v) => v === null || v > 0));
+    const signature = JSON.stringify([series.map((s) => [s.label, s.stroke]), xAxis, log]);
     if (this.plot && signature === this.signature) {
       this.plot.setData(data);
     } else {
@@ -115,8 +117,8 @@ export class ChartCard {
           width: this.width,
           height: this.height,
           series,
-          scales: { x: { time: xAxis === 'wall' } },
-          axes: [{ label: xName }, {}],
+          scales: { x: { time: xAxis === 'wall' }, y: log ? { distr: 3 } : {} },
+          axes: [{ label: xName }, { size: 60 }],
           legend: { live: true },
           cursor: { drag: { x: true, y: false } },
         },
@@ -130,6 +132,7 @@ export class ChartCard {
     this.element.dataset.series = JSON.stringify(lines.map((l) => l.label));
     this.element.dataset.lastStep = String(Math.max(-1, ...lines.map((l) => l.raw.step.at(-1) ?? -1)));
     this.element.dataset.xAxis = xAxis;
+    this.element.dataset.logY = String(log);
     this.element.dataset.xMax = String(data[0]?.at(-1) ?? '');
     this.element.dataset.renderMs = (performance.now() - started).toFixed(1);
   }

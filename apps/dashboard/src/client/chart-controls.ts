@@ -20,5 +20,16 @@ export function chartControls(ctx: ViewContext, onChange: () => void): HTMLEleme
     ctx.settings.xAxis = axis.value as XAxis;
     onChange();
   });
-  return el('div', { className: 'toolbar' }, el('label', {}, 'Smoothing ', slider, ' ', value), el('label', {}, 'X axis ', axis));
+  const log = el('input', { type: 'checkbox', id: 'log-y', checked: ctx.settings.logY });
+  log.addEventListener('change', () => {
+    ctx.settings.logY = log.checked;
+    onChange();
+  });
+  return el(
+    'div',
+    { className: 'toolbar' },
+    el('label', {}, 'Smoothing ', slider, ' ', value),
+    el('label', {}, 'X axis ', axis),
+    el('label', { title: 'charts whose values are all positive (losses) use a log scale' }, log, ' log y'),
+  );
 }

@@ -7,7 +7,7 @@ export class ChartGrid {
   private readonly cards = new Map<string, ChartCard>();
 
   /** Shows exactly these charts, in this order. */
-  render(charts: Array<{ id: string; title: string; lines: ChartLine[] }>, xAxis: Parameters<ChartCard['update']>[1], smoothing: number): void {
+  render(charts: Array<{ id: string; title: string; lines: ChartLine[] }>, xAxis: Parameters<ChartCard['update']>[1], smoothing: number, logY = false): void {
     const wanted = new Set(charts.map((c) => c.id));
     for (const [id, card] of this.cards) {
       if (!wanted.has(id)) {
@@ -25,7 +25,7 @@ export class ChartGrid {
       }
       // Appending an attached node moves it: keeps the requested order.
       this.element.appendChild(card.element);
-      card.update(chart.lines, xAxis, smoothing);
+      card.update(chart.lines, xAxis, smoothing, logY);
     }
   }
 

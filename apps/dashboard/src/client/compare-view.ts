@@ -49,7 +49,7 @@ export class CompareView implements View {
       for (const k of keys) this.keySelect.appendChild(el('option', { value: k }, k));
     }
     this.keySelect.value = this.key;
-    const { xAxis, smoothing } = this.ctx.settings;
+    const { xAxis, smoothing, logY } = this.ctx.settings;
     this.chart.element.querySelector('h3')!.textContent = this.key || 'overlay';
     this.chart.update(
       loaded.flatMap((d) => {
@@ -58,6 +58,7 @@ export class CompareView implements View {
       }),
       xAxis,
       smoothing,
+      logY,
     );
 
     const runs = ids.map((id) => this.ctx.state.run(id)).filter((r) => r !== undefined);

@@ -27,7 +27,7 @@ export class ScalarsView implements View {
     this.note.append(ids.length === 0 ? 'Select one or more runs in the runs table.' : `Runs: ${ids.map((id) => runLabel(this.ctx, id)).join(', ')}`);
     const words = this.filter.value.toLowerCase().split(/\s+/).filter(Boolean);
     const keys = sortKeys(new Set(loaded.flatMap((d) => [...d.series.keys()]))).filter((k) => words.every((w) => k.toLowerCase().includes(w)));
-    const { xAxis, smoothing } = this.ctx.settings;
+    const { xAxis, smoothing, logY } = this.ctx.settings;
     this.grid.render(
       keys.map((key) => ({
         id: key,
@@ -39,6 +39,7 @@ export class ScalarsView implements View {
       })),
       xAxis,
       smoothing,
+      logY,
     );
   }
 

@@ -7,7 +7,7 @@ export interface ViewContext {
   selected(): string[];
   select(ids: string[]): void;
   go(route: string): void;
-  settings: { smoothing: number; xAxis: XAxis };
+  settings: { smoothing: number; xAxis: XAxis; logY: boolean };
 }
 
 export interface View {
