@@ -66,7 +66,11 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr): T
     onEpochEnd(_epoch, logs) {
       if (tty) stream.write('\n');
       const acc = logs.testAccuracy !== undefined ? `  test accuracy ${(logs.testAccuracy * 100).toFixed(2)}%` : '';
-      stream.write(`${phaseName} epoch ${epochInPhase}/${phaseEpochs} done in ${formatSeconds(logs.seconds ?? 0)}  ${formatLosses(logs)}${acc}\n`);
+      const other = Object.entries(logs)
+        .filter(([k]) => k.startsWith('testAccuracy/'))
+        .map(([k, v]) => ` (${k.slice('testAccuracy/'.length)}: ${(v * 100).toFixed(2)}%)`)
+        .join('');
+      stream.write(`${phaseName} epoch ${epochInPhase}/${phaseEpochs} done in ${formatSeconds(logs.seconds ?? 0)}  ${formatLosses(logs)}${acc}${other}\n`);
     },
   };
 }

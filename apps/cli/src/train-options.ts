@@ -1,12 +1,13 @@
 import { BACKEND_CHOICES, registry } from '@localbp/core';
 import '@localbp/datasets';
-import { scheduleNameSchema, type LbpModelConfigInput } from '@localbp/trainer';
+import { scheduleNameSchema, type FfModelConfigInput, type LbpModelConfigInput } from '@localbp/trainer';
 import { DEFAULT_STORE_PATH } from '@localbp/trainer/run-store';
+import { forwardForwardModel, type RawForwardForwardOptions } from './forward-forward-options';
 import path from 'node:path';
 import { UsageError } from './cli-errors';
 
 /** The raw strings commander hands over for `localbp train`. */
-export interface RawTrainOptions {
+export interface RawTrainOptions extends RawForwardForwardOptions {
   dataset: string;
   dataDir?: string;
   model: string;
@@ -38,7 +39,7 @@ export interface TrainPlan {
   /** A dataset id registered in the shared registry (built in: mnist, fashion-mnist). */
   dataset: string;
   dataDir?: string;
-  model: LbpModelConfigInput;
+  model: LbpModelConfigInput | FfModelConfigInput;
   fit: { epochs: number; batchSize: number; schedule: 'simultaneous' | 'separate'; evaluateEachEpoch: boolean };
   trainLimit?: number;
   testLimit?: number;
@@ -51,9 +52,9 @@ export interface TrainPlan {
   plugins?: string[];
 }
 
-export const MODELS = ['lbp'] as const;
+export const MODELS = ['lbp', 'ff'] as const;
 
-function int(value: string, flag: string, min: number): number {
+export function int(value: string, flag: string, min: number): number {
   const n = Number(value);
   if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min) {
     throw new UsageError(`${flag} must be an integer ≥ ${min}, got "${value}"`);
@@ -67,13 +68,13 @@ function positive(value: string, flag: string): number {
   return n;
 }
 
-function nonNegative(value: string, flag: string): number {
+export function nonNegative(value: string, flag: string): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`${flag} must be a number ≥ 0, got "${value}"`);
   return n;
 }
 
-function oneOf<T extends string>(value: string, flag: string, valid: readonly T[]): T {
+export function oneOf<T extends string>(value: string, flag: string, valid: readonly T[]): T {
   if (!(valid as readonly string[]).includes(value)) {
     throw new UsageError(`${flag} "${value}" is not valid; choose one of: ${valid.join(', ')}`);
   }
@@ -89,7 +90,7 @@ function storeLocation(value: string | undefined): string {
 /** Validates every flag and turns them into a model config and fit options. */
 export function parseTrainOptions(raw: RawTrainOptions): TrainPlan {
   const dataset = oneOf(raw.dataset, '--dataset', registry.ids('dataset'));
-  oneOf(raw.model, '--model', MODELS);
+  const modelKind = oneOf(raw.model, '--model', MODELS);
   const cellIds = raw.cells.split(',').map((s) => s.trim());
   const knownCells = registry.ids('cell');
   for (const id of cellIds) {
@@ -97,7 +98,7 @@ export function parseTrainOptions(raw: RawTrainOptions): TrainPlan {
       throw new UsageError(`--cells: unknown cell "${id}"; registered cells: ${knownCells.join(', ')}`);
     }
   }
-  if (raw.objective !== undefined) {
+  if (raw.objective !== undefined && modelKind !== 'ff') {
     const knownObjectives = registry.ids('objective');
     if (!knownObjectives.includes(raw.objective)) {
       throw new UsageError(`--objective: unknown objective "${raw.objective}"; registered objectives: ${knownObjectives.join(', ')}`);
@@ -114,24 +115,34 @@ export function parseTrainOptions(raw: RawTrainOptions): TrainPlan {
   const lr = positive(raw.lr, '--lr');
   const weightDecay = nonNegative(raw.weightDecay, '--weight-decay');
   const headLr = positive(raw.headLr, '--head-lr');
+  const seed = int(raw.seed, '--seed', 0);
+  const model: TrainPlan['model'] =
+    modelKind === 'ff'
+      ? forwardForwardModel(raw, {
+          width,
+          seed,
+          optimizer: { type: 'adamw', learningRate: lr, weightDecay },
+          headOptimizer: { type: 'adamw', learningRate: headLr, weightDecay },
+        })
+      : {
+          model: 'lbp',
+          width,
+          seed,
+          cells: cellIds.map((type) => ({
+            type,
+            ...(raw.objective !== undefined ? { objective: raw.objective } : {}),
+            // Noise settings belong to the denoising objective (dae's default); others reject unknown keys.
+            options: (raw.objective ?? (type === 'dae' ? 'denoising' : undefined)) === 'denoising' ? { objectiveOptions: { noise, level: noiseLevel } } : {},
+          })),
+          head: { hidden, activation: 'relu' },
+          optimizer: { type: 'adamw', learningRate: lr, weightDecay },
+          headOptimizer: { type: 'adamw', learningRate: headLr, weightDecay },
+        };
   return {
     dataset,
     // Absolute, because checkpoints record it and --resume may run from another directory.
     ...(raw.dataDir ? { dataDir: path.resolve(raw.dataDir) } : {}),
-    model: {
-      model: 'lbp',
-      width,
-      seed: int(raw.seed, '--seed', 0),
-      cells: cellIds.map((type) => ({
-        type,
-        ...(raw.objective !== undefined ? { objective: raw.objective } : {}),
-        // Noise settings belong to the denoising objective (dae's default); others reject unknown keys.
-        options: (raw.objective ?? (type === 'dae' ? 'denoising' : undefined)) === 'denoising' ? { objectiveOptions: { noise, level: noiseLevel } } : {},
-      })),
-      head: { hidden, activation: 'relu' },
-      optimizer: { type: 'adamw', learningRate: lr, weightDecay },
-      headOptimizer: { type: 'adamw', learningRate: headLr, weightDecay },
-    },
+    model,
     fit: {
       epochs: int(raw.epochs, '--epochs', 1),
       batchSize: int(raw.batchSize, '--batch-size', 1),

@@ -37,6 +37,14 @@ export type {
   ReconstructionObjective,
 } from './objective';
 export { isDenoisingObjective, isReconstructionObjective } from './objective';
+export { isGoodnessLossContext, isGoodnessObjective } from './goodness-objective';
+export type {
+  GoodnessBatchInfo,
+  GoodnessInputOptions,
+  GoodnessLossContext,
+  GoodnessObjective,
+  GoodnessTrainingInput,
+} from './goodness-objective';
 
 export { Registry, registry } from './registry/registry';
 export type { LocalbpPlugin, RegistrationInfo, RegistryEntries, RegistryKind } from './registry/registry';
@@ -51,12 +59,17 @@ export type { ActivationName } from './layers/activation';
 export { DenseBlock } from './layers/dense-block';
 export type { DenseBlockOptions } from './layers/dense-block';
 export { ClassifierHead, classifierHeadSchema } from './layers/classifier-head';
+export { rmsNormalize } from './layers/rms-normalize';
 export type { ClassifierHeadConfig } from './layers/classifier-head';
 
 export { AutoencoderCell, autoencoderOptionsSchema, createAutoencoderCell } from './cells/autoencoder-cell';
 export type { AutoencoderCellConfig, AutoencoderOptions } from './cells/autoencoder-cell';
 export { DenoisingAutoencoderCell, createDenoisingAutoencoderCell } from './cells/denoising-autoencoder-cell';
 export { registerBuiltinCells } from './cells/register-builtin-cells';
+export { GoodnessCell, goodnessCellOptionsSchema } from './cells/goodness-cell';
+export type { GoodnessCellConfig, GoodnessCellOptions } from './cells/goodness-cell';
+export { GoodnessDenseCell, createGoodnessDenseCell } from './cells/goodness-dense-cell';
+export { GoodnessConvCell, createGoodnessConvCell, goodnessConvOptionsSchema } from './cells/goodness-conv-cell';
 
 export { assignNamedWeights, WeightMismatchError } from './weights/assign-named-weights';
 

@@ -57,8 +57,13 @@ export interface TrainableModel {
    * Must dispose everything it creates except variables and optimizer state.
    */
   trainBatch(xs: tf.Tensor, ys: tf.Tensor1D, context: TrainStepContext): Promise<Record<string, number>>;
-  /** Class scores for a batch of images (inference, no noise). */
-  predictLogits(images: tf.Tensor): tf.Tensor2D;
+  /**
+   * Class scores for a batch of images (inference, no noise). `mode` picks one of
+   * `alternativeInference` instead of the model's default way of classifying.
+   */
+  predictLogits(images: tf.Tensor, mode?: string): tf.Tensor2D;
+  /** Other ways the model can classify (FF: `goodness` besides its `linear` readout); evaluated as `testAccuracy/<mode>`. */
+  readonly alternativeInference?: readonly string[];
   /** Every trainable weight, stably named. */
   namedWeights(): NamedWeights;
   optimizerSlots(): OptimizerSlot[];

@@ -33,6 +33,7 @@ const manifestSchema = z.object({
       seconds: z.number(),
       losses: z.record(z.string(), z.number()),
       testAccuracy: z.number().optional(),
+      metrics: z.record(z.string(), z.number()).optional(),
       resumedAtBatch: z.number().int().positive().optional(),
     }),
   ),

@@ -1,5 +1,9 @@
 export { describeError, LbpModel, ModelConfigError } from './lbp-model';
 export { createModel, parameterCount, registerBuiltinModels } from './model-factory';
+export { FfModel } from './ff-model';
+export { defaultConvChannels, ffInferenceSchema, ffModelConfigSchema } from './ff-model-config';
+export type { FfInference, FfModelConfig, FfModelConfigInput } from './ff-model-config';
+export { registerForwardForwardModel } from './register-ff-model';
 export type { ModelFactory } from './model-factory';
 export type { DataShape } from './lbp-model';
 export { LocalTrainer, ScheduleError, START } from './local-trainer';

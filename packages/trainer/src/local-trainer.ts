@@ -27,6 +27,8 @@ export interface EpochRecord {
   seconds: number;
   losses: Record<string, number>;
   testAccuracy?: number;
+  /** Test accuracy of each of the model's alternative inference modes, keyed `testAccuracy/<mode>`. */
+  metrics?: Record<string, number>;
   /** Set when the epoch was resumed mid-way: `seconds` and `losses` cover batches from here on. */
   resumedAtBatch?: number;
 }
@@ -212,6 +214,13 @@ export class LocalTrainer {
     };
     if (phase.head && test && options.evaluateEachEpoch) {
       record.testAccuracy = evaluateAccuracy(this.model, test, EVAL_BATCH);
+      const model = this.model;
+      for (const mode of model.alternativeInference ?? []) {
+        record.metrics = {
+          ...record.metrics,
+          [`testAccuracy/${mode}`]: evaluateAccuracy({ predictLogits: (x) => model.predictLogits(x, mode) }, test, EVAL_BATCH),
+        };
+      }
     }
     records.push(record);
     progress.epochsDone++;
@@ -219,6 +228,7 @@ export class LocalTrainer {
       ...means,
       seconds: record.seconds,
       ...(record.testAccuracy !== undefined ? { testAccuracy: record.testAccuracy } : {}),
+      ...record.metrics,
     });
     if (signal?.aborted) {
       progress.epoch++;

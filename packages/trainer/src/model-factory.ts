@@ -1,5 +1,6 @@
 import { registry as defaultRegistry, type DataShape, type Registry, type TrainableModel } from '@localbp/core';
 import { LbpModel } from './lbp-model';
+import { registerForwardForwardModel } from './register-ff-model';
 
 /** Builds a model family from its config (validated by the factory itself). */
 export type ModelFactory = (config: unknown, data: DataShape, registry: Registry) => TrainableModel;
@@ -17,6 +18,7 @@ export function registerBuiltinModels(registry: Registry): void {
     description: 'LBP: unsupervised cells trained by local losses, classifier on the concatenated latents',
     source: '@localbp/trainer',
   });
+  registerForwardForwardModel(registry);
 }
 
 /**

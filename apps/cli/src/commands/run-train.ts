@@ -4,6 +4,7 @@ import {
   CheckpointError,
   evaluateAccuracy,
   createModel,
+  FfModel,
   LbpModel,
   parameterCount,
   LocalTrainer,
@@ -37,6 +38,8 @@ export interface TrainSummary {
   testAccuracy: number | null;
   epochSeconds: number[];
   epochAccuracy: Array<number | null>;
+  /** Per-epoch test accuracy of each alternative inference mode (FF: `goodness` besides `linear`). */
+  inferenceAccuracy?: Record<string, Array<number | null>>;
   totalSeconds: number;
   peakTensorBytes: number;
   peakRssBytes: number;
@@ -67,7 +70,8 @@ function log(message: string): void {
 
 function defaultOut(plan: TrainPlan): string {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
-  return path.join('runs', `${plan.dataset}-${plan.model.cells.map((c) => c.type).join('-')}-${stamp}`);
+  const name = 'cells' in plan.model ? plan.model.cells.map((c) => c.type).join('-') : `ff-${plan.model.objective ?? 'ff'}`;
+  return path.join('runs', `${plan.dataset}-${name}-${stamp}`);
 }
 
 function loadData(facts: RunFacts): { data: LoadedDataset; train: LoadedDataset['train']; test: LoadedDataset['test'] } {
@@ -236,12 +240,19 @@ async function trainAndRecord(
       testAccuracy,
       epochSeconds: result.epochs.map((e) => Number(e.seconds.toFixed(3))),
       epochAccuracy: result.epochs.map((e) => e.testAccuracy ?? null),
+      ...(model.alternativeInference?.length
+        ? {
+            inferenceAccuracy: Object.fromEntries(
+              model.alternativeInference.map((mode) => [mode, result.epochs.map((e) => e.metrics?.[`testAccuracy/${mode}`] ?? null)]),
+            ),
+          }
+        : {}),
       totalSeconds: Number(((performance.now() - started) / 1000).toFixed(3)),
       peakTensorBytes: result.peakTensorBytes,
       peakRssBytes: peakRss,
       parameters: parameterCount(model),
       cells: model.units.map((u, i) => {
-        const spec = model instanceof LbpModel ? model.cells[i]!.spec : undefined;
+        const spec = model instanceof LbpModel || model instanceof FfModel ? model.cells[i]!.spec : undefined;
         return {
           id: u.id,
           type: u.type,
