@@ -35,6 +35,11 @@ export function forwardForwardModel(
   if (goodness !== undefined && objective === 'cwcomp') {
     throw new UsageError('--goodness does not apply to cwcomp (its channel groups use mean squares)');
   }
+  const inference = oneOf(raw.ffInference, '--ff-inference', ffInferenceSchema.options);
+  const resolved = registry.get('objective', objective)({});
+  if (inference === 'goodness' && isGoodnessObjective(resolved) && !resolved.embedsLabel && !resolved.classGoodness) {
+    throw new UsageError(`--ff-inference goodness needs labels in the input or class channel groups; objective "${objective}" supports only linear`);
+  }
   const channels = raw.ffChannels?.split(',').map((c) => int(c.trim(), '--ff-channels', 1));
   return {
     model: 'ff',
@@ -47,7 +52,7 @@ export function forwardForwardModel(
       reluGradient: oneOf(raw.reluGradient, '--relu-gradient', ['relu', 'straight-through'] as const),
     },
     negatives: oneOf(raw.ffNegatives, '--ff-negatives', ['random', 'hard'] as const),
-    inference: oneOf(raw.ffInference, '--ff-inference', ffInferenceSchema.options),
+    inference,
     ...shared,
   };
 }
