@@ -1,5 +1,5 @@
 import { openRunStore } from '@localbp/trainer/run-store';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, STACK_LINE, startCli, tempDir, waitForStderr } from './cli-test-helpers';
@@ -72,6 +72,30 @@ describe('localbp train records runs in the run store', () => {
       const steps = (await s.metrics(interrupted!.id, { keys: ['loss/cell-1'] })).map((m) => m.step);
       // One point per step 1..250, none twice: the resumed run continues the step count.
       expect(steps).toEqual([...Array(250).keys()].map((i) => i + 1));
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a run that fails mid-way is recorded as failed, with the error as an event', async () => {
+    const store = path.join(tmp.dir, 'failing.sqlite');
+    const out = path.join(tmp.dir, 'failing');
+    const long = ['--train-limit', '2000', '--test-limit', '100', '--batch-size', '16', '--width', '16', '--epochs', '2'];
+    const proc = startCli(['train', ...long, '--store', store, '--out', out], tmp.dir);
+    await waitForStderr(proc, /epoch 1\/2 \d+\/125 /);
+    // The epoch-end checkpoint cannot be written: --out has become a file.
+    rmSync(out, { recursive: true, force: true });
+    writeFileSync(out, 'not a directory');
+    const res = await proc.done;
+    expect(res.code).toBe(1);
+    const s = await openRunStore(store);
+    try {
+      const [run] = await s.listRuns();
+      expect(run).toMatchObject({ status: 'failed' });
+      expect(run!.endedAt).not.toBeNull();
+      const [error] = await s.events(run!.id, { kind: 'error' });
+      expect(String((error!.payload as { message: string }).message)).toMatch(/ENOTDIR|EEXIST|not a directory/);
+      expect((await s.metrics(run!.id, { keys: ['loss/cell-1'] })).length).toBeGreaterThan(0);
     } finally {
       await s.close();
     }
