@@ -60,9 +60,11 @@ export interface Cell {
    * prefix them with the cell's id.
    */
   toLayers?(input: tf.SymbolicTensor): tf.SymbolicTensor;
+  /** The cell's local updates, each with its own optimizer and variables; stable across calls. */
   updates(): readonly LocalUpdate[];
   /** Every trainable variable, stably named; tensors are the live variables: do not dispose. */
   namedWeights(): NamedWeights;
+  /** Frees the cell's variables and optimizer state. */
   dispose(): void;
 }
 
@@ -80,4 +82,5 @@ export interface CellBuildOptions {
   registry: import('./registry/registry').Registry;
 }
 
+/** Builds a cell from its build options; what the registry's `cell` kind holds. */
 export type CellFactory = (options: CellBuildOptions) => Cell;

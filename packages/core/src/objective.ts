@@ -4,6 +4,7 @@ import type { ValueRange } from './tensor-types';
 /** What a local objective needs from a cell; the trainer never looks inside. */
 export type ObjectiveKind = 'reconstruction' | 'denoising' | (string & {});
 
+/** A local loss a cell trains with, resolved by id through the registry. */
 export interface Objective {
   /** Registry id, e.g. `mse`, `bce`, `denoising`. */
   readonly id: string;
@@ -27,13 +28,16 @@ export interface DenoisingObjective extends Objective {
   readonly requiresUnitRange: boolean;
   /** Corrupts a batch; `seed` makes it reproducible. */
   corrupt(clean: tf.Tensor, seed: number): tf.Tensor;
+  /** Mean loss of the reconstruction against the clean batch; called inside the cell's loss closure. */
   loss(clean: tf.Tensor, reconstruction: tf.Tensor): tf.Scalar;
 }
 
+/** Whether an objective reconstructs its input (AE, CAE cells). */
 export function isReconstructionObjective(o: Objective): o is ReconstructionObjective {
   return o.kind === 'reconstruction';
 }
 
+/** Whether an objective reconstructs a clean input from a corrupted one (DAE cells). */
 export function isDenoisingObjective(o: Objective): o is DenoisingObjective {
   return o.kind === 'denoising';
 }

@@ -12,7 +12,10 @@ export const optimizerConfigSchema = z
   })
   .strict();
 
+/** A validated optimizer config, defaults filled in. */
 export type OptimizerConfig = z.infer<typeof optimizerConfigSchema>;
+/** An optimizer config as users write it (every field optional). */
 export type OptimizerConfigInput = z.input<typeof optimizerConfigSchema>;
 
+/** Ours: AdamW, lr 1e-3, weight decay 1e-2, for every cell and the head. */
 export const DEFAULT_OPTIMIZER: OptimizerConfig = optimizerConfigSchema.parse({});

@@ -22,6 +22,7 @@ export interface OptimizerSlot {
   /** Stable name, e.g. `cell-1/reconstruction`, `head`. */
   readonly owner: string;
   readonly optimizer: tf.Optimizer;
+  /** The variables this optimizer updates. */
   variables(): tf.Variable[];
 }
 
@@ -66,6 +67,7 @@ export interface TrainableModel {
   readonly alternativeInference?: readonly string[];
   /** Every trainable weight, stably named. */
   namedWeights(): NamedWeights;
+  /** Every optimizer with the variables it owns: checkpoints save and restore their state. */
   optimizerSlots(): OptimizerSlot[];
   /**
    * Optional: what each unit makes of a fixed probe batch (reconstructions, generated samples,
@@ -78,5 +80,6 @@ export interface TrainableModel {
    * `predictLogits` predicts. Absent (or throwing) when some part has no layers equivalent.
    */
   toLayersModel?(): tf.LayersModel;
+  /** Frees every variable and optimizer state of the model. */
   dispose(): void;
 }

@@ -4,11 +4,13 @@ export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 /** A concrete backend that resolveBackend can end up on. */
 export type BackendName = Exclude<BackendChoice, 'auto'>;
 
+/** What `--backend` accepts: `auto` or a backend name. */
 export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'tensorflow', 'wasm', 'cpu'];
 
 /** Order `auto` tries, fastest first. */
 export const AUTO_BACKEND_ORDER: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
+/** Whether a value is one of `BACKEND_CHOICES`. */
 export function isBackendChoice(value: unknown): value is BackendChoice {
   return typeof value === 'string' && (BACKEND_CHOICES as readonly string[]).includes(value);
 }

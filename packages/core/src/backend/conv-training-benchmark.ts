@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { resolveBackend } from './resolve-backend';
 
+/** Sizes of the conv-autoencoder training-step benchmark. */
 export interface ConvTrainingBenchmarkOptions {
   /** Samples per step (default 64). */
   batchSize?: number;
@@ -10,6 +11,7 @@ export interface ConvTrainingBenchmarkOptions {
   warmupSteps?: number;
 }
 
+/** Seconds per training step of the conv-autoencoder benchmark on one backend. */
 export interface ConvTrainingBenchmarkResult {
   backend: 'wasm' | 'cpu';
   batchSize: number;

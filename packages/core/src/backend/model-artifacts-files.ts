@@ -8,6 +8,7 @@ type WeightsManifestGroup = io.WeightsManifestConfig[number];
 
 /** File names tfjs-node uses, so models are interchangeable with it. */
 export const MODEL_JSON_FILE = 'model.json';
+/** File name of the weights next to `model.json`. */
 export const WEIGHTS_BIN_FILE = 'weights.bin';
 
 /** A directory gets model.json inside it; a path ending in .json names the file itself. */

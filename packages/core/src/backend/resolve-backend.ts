@@ -4,12 +4,14 @@ import type { BackendChoice, BackendName } from './backend-name';
 import { BackendUnavailableError, oneLineReason } from './backend-unavailable-error';
 import { registerWasmTrainingKernels } from './wasm-training-kernels';
 
+/** One backend tried by `auto`, and why it was skipped. */
 export interface BackendAttempt {
   name: BackendName;
   /** One-line reason when this backend could not be used. */
   error?: string;
 }
 
+/** The backend in use, why it was chosen, and the tfjs versions: recorded with every run. */
 export interface ResolvedBackend {
   name: BackendName;
   /** What tf.getBackend() reports afterwards. */
@@ -21,6 +23,7 @@ export interface ResolvedBackend {
   versions: Record<string, string>;
 }
 
+/** Options of `resolveBackend`. */
 export interface ResolveBackendOptions {
   /** Don't print the one-line notice when `auto` falls back. */
   quiet?: boolean;

@@ -14,6 +14,7 @@ import { deriveSeed } from '../seed';
 import type { NamedWeights, ValueRange } from '../tensor-types';
 import { z } from 'zod';
 
+/** Validates the options of the dense autoencoder cells (`ae`, `dae`). */
 export const autoencoderOptionsSchema = z
   .object({
     /** Activation of the latent. */
@@ -26,8 +27,10 @@ export const autoencoderOptionsSchema = z
   })
   .strict();
 
+/** Validated options of the dense autoencoder cells. */
 export type AutoencoderOptions = z.infer<typeof autoencoderOptionsSchema>;
 
+/** Everything an `AutoencoderCell` is built from, objective and optimizer already resolved. */
 export interface AutoencoderCellConfig {
   id: string;
   type: string;
@@ -125,6 +128,7 @@ export class AutoencoderCell implements Cell {
     });
   }
 
+  /** One update: reconstruction (or denoising) loss over the cell's own variables. */
   updates(): readonly LocalUpdate[] {
     return [
       {
@@ -162,6 +166,7 @@ export class AutoencoderCell implements Cell {
     return [...this.encoder.namedWeights(), ...this.decoder.namedWeights()];
   }
 
+  /** Frees encoder, decoder and optimizer state. */
   dispose(): void {
     this.encoder.dispose();
     this.decoder.dispose();
@@ -207,6 +212,7 @@ export function buildAutoencoderCell<C extends AutoencoderCell>(
   });
 }
 
+/** The `ae` cell factory: a dense autoencoder, objective `mse` unless given. */
 export function createAutoencoderCell(build: CellBuildOptions): AutoencoderCell {
   return buildAutoencoderCell(
     build,

@@ -8,6 +8,7 @@ import { AutoencoderCell, buildAutoencoderCell } from './autoencoder-cell';
  */
 export class DenoisingAutoencoderCell extends AutoencoderCell {}
 
+/** The `dae` cell factory: a dense autoencoder trained by the `denoising` objective. */
 export function createDenoisingAutoencoderCell(build: CellBuildOptions): DenoisingAutoencoderCell {
   return buildAutoencoderCell(
     build,

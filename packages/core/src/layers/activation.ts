@@ -1,9 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 
+/** The activations cells and heads accept. */
 export const activationSchema = z.enum(['relu', 'tanh', 'sigmoid', 'linear', 'gelu']);
+/** One of `activationSchema`'s names. */
 export type ActivationName = z.infer<typeof activationSchema>;
 
+/** Applies an activation by name (gelu: the tanh approximation). */
 export function applyActivation(x: tf.Tensor, activation: ActivationName): tf.Tensor {
   switch (activation) {
     case 'relu':

@@ -7,6 +7,7 @@ import type { NamedWeights } from '../tensor-types';
 import { activationSchema } from './activation';
 import { DenseBlock } from './dense-block';
 
+/** Validates the classifier head config (hidden widths, activation). */
 export const classifierHeadSchema = z
   .object({
     /** Hidden layer widths; `[]` is a linear (softmax regression) head. */
@@ -15,6 +16,7 @@ export const classifierHeadSchema = z
   })
   .strict();
 
+/** A validated classifier head config. */
 export type ClassifierHeadConfig = z.infer<typeof classifierHeadSchema>;
 
 /**
@@ -58,6 +60,7 @@ export class ClassifierHead {
     });
   }
 
+  /** Class logits for a batch of features (inference). */
   logits(features: tf.Tensor): tf.Tensor2D {
     return tf.tidy(() => this.blocks.reduce<tf.Tensor>((h, b) => b.apply(h), features) as tf.Tensor2D);
   }
@@ -75,14 +78,17 @@ export class ClassifierHead {
     });
   }
 
+  /** The head's trainable variables, for its optimizer. */
   variables(): tf.Variable[] {
     return this.blocks.flatMap((b) => b.variables());
   }
 
+  /** The head's weights, stably named (`head/dense-1/kernel`, …). */
   namedWeights(): NamedWeights {
     return this.blocks.flatMap((b) => b.namedWeights());
   }
 
+  /** Frees the head's variables and optimizer state. */
   dispose(): void {
     for (const b of this.blocks) b.dispose();
     this.optimizer.dispose();

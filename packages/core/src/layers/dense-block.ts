@@ -3,6 +3,7 @@ import type { NamedWeights } from '../tensor-types';
 import { applyActivation, layersActivation, type ActivationName } from './activation';
 import { LAYER_NORM_EPSILON, layerNorm } from './layer-norm';
 
+/** How to build a `DenseBlock`. */
 export interface DenseBlockOptions {
   /** Stable name used in checkpoints and federation updates, e.g. `cell-1/encoder`. */
   name: string;
@@ -46,6 +47,7 @@ export class DenseBlock {
     this.beta = options.layerNorm ? tf.variable(tf.zeros([options.units])) : null;
   }
 
+  /** dense → (layer norm) → activation over a batch [n, inputUnits]. */
   apply(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       let h: tf.Tensor = tf.add(tf.matMul(x as tf.Tensor2D, this.kernel as tf.Tensor2D), this.bias);
@@ -71,10 +73,12 @@ export class DenseBlock {
     return activation.apply(h) as tf.SymbolicTensor;
   }
 
+  /** Kernel, bias and (with layer norm) gamma, beta. */
   variables(): tf.Variable[] {
     return this.gamma && this.beta ? [this.kernel, this.bias, this.gamma, this.beta] : [this.kernel, this.bias];
   }
 
+  /** The block's variables, stably named under its `name`. */
   namedWeights(): NamedWeights {
     const named: NamedWeights = [
       { name: `${this.name}/kernel`, tensor: this.kernel },
@@ -86,6 +90,7 @@ export class DenseBlock {
     return named;
   }
 
+  /** Frees the block's variables. */
   dispose(): void {
     for (const v of this.variables()) v.dispose();
   }

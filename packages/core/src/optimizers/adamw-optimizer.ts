@@ -40,6 +40,7 @@ export class AdamWOptimizer extends tf.Optimizer {
     );
   }
 
+  /** An AdamW optimizer from a validated optimizer config. */
   static fromOptimizerConfig(config: OptimizerConfig): AdamWOptimizer {
     const wd = config.type === 'adamw' ? config.weightDecay : 0;
     return new AdamWOptimizer(config.learningRate, wd, config.beta1, config.beta2, config.epsilon);
@@ -92,6 +93,7 @@ export class AdamWOptimizer extends tf.Optimizer {
     return { step: this.step, tensors };
   }
 
+  /** Restores the moments and step saved by `exportState` for the same variables, in the same order. */
   importState(variables: readonly tf.Variable[], state: { step: number; tensors: readonly tf.Tensor[] }): void {
     if (state.tensors.length !== variables.length * 2) {
       throw new Error(
@@ -112,6 +114,7 @@ export class AdamWOptimizer extends tf.Optimizer {
     this.iterations_ = state.step;
   }
 
+  /** tfjs' optimizer-weights protocol: the step count then both moments of every variable. */
   override async getWeights(): Promise<NamedTensor[]> {
     const weights: NamedTensor[] = [await this.saveIterations()];
     for (const [name, mom] of this.moments) {
@@ -120,6 +123,7 @@ export class AdamWOptimizer extends tf.Optimizer {
     return weights;
   }
 
+  /** tfjs' optimizer-weights protocol: restores what `getWeights` returned. */
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
     const rest = await this.extractIterations(weightValues);
     this.step = this.iterations_;

@@ -13,8 +13,10 @@ export interface RegistryEntries {
   objective: ObjectiveFactory;
 }
 
+/** The kinds the registry holds: `cell`, `objective`, and those other packages add. */
 export type RegistryKind = keyof RegistryEntries;
 
+/** Optional facts about a registration, shown in listings and errors. */
 export interface RegistrationInfo {
   description?: string;
   /** The package that registered it, shown in listings and errors. */
@@ -47,6 +49,7 @@ export class Registry {
   private readonly entries = new Map<string, Registration<RegistryKind>>();
   private readonly plugins = new Map<string, LocalbpPlugin>();
 
+  /** Registers `value` under `kind:id`; re-registering the same value is a no-op, another value is refused. */
   register<K extends RegistryKind>(kind: K, id: string, value: RegistryEntries[K], info: RegistrationInfo = {}): void {
     if (!ID_PATTERN.test(id)) {
       throw new RegistryError(`invalid ${kind} id "${id}": use lowercase letters, digits and dashes (e.g. "my-cell")`);
@@ -62,10 +65,12 @@ export class Registry {
     this.entries.set(key, { ...info, id, kind, value } as Registration<RegistryKind>);
   }
 
+  /** Whether `kind:id` is registered. */
   has(kind: RegistryKind, id: string): boolean {
     return this.entries.has(`${kind}:${id}`);
   }
 
+  /** The entry registered as `kind:id`; throws a `RegistryError` listing the registered ids. */
   get<K extends RegistryKind>(kind: K, id: string): RegistryEntries[K] {
     const found = this.entries.get(`${kind}:${id}`);
     if (!found) {
@@ -77,10 +82,12 @@ export class Registry {
     return found.value as RegistryEntries[K];
   }
 
+  /** Registered ids of a kind, sorted. */
   ids(kind: RegistryKind): string[] {
     return this.list(kind).map((r) => r.id);
   }
 
+  /** Registered entries of a kind with their description and source, sorted by id. */
   list(kind: RegistryKind): Array<{ id: string } & RegistrationInfo> {
     return [...this.entries.values()]
       .filter((r) => r.kind === kind)
@@ -114,6 +121,7 @@ export class Registry {
     this.plugins.set(name, plugin);
   }
 
+  /** Names of the plugins loaded with `use`, in load order. */
   pluginNames(): string[] {
     return [...this.plugins.keys()];
   }

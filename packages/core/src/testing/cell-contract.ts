@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Cell, LocalLossContext } from '../cell';
 
+/** What `checkCellContract` measured; assert on it in a plugin's tests. */
 export interface CellContractReport {
   latentShape: number[];
   lossBefore: number;
