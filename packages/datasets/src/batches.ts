@@ -4,6 +4,7 @@ import { imageSize } from './labeled-split';
 import type { LabeledSplit } from './labeled-split';
 import { deriveSeed, permutation } from './seeded-random';
 
+/** How `batches` cuts a split into mini-batches: size, shuffling (seeded per epoch), shape, where to start. */
 export interface BatchOptions {
   batchSize: number;
   /** Visit examples in a seeded random order (else in stored order). */
@@ -32,6 +33,7 @@ export interface Batch {
   index: number;
 }
 
+/** Whether images come flattened `[n, H*W*C]` or shaped `[n, H, W, C]`. */
 export interface ShapeOptions {
   /** xs shaped [n, H*W*C] (default true) or [n, H, W, C]. */
   flatten?: boolean;

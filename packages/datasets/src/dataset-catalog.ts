@@ -32,6 +32,7 @@ export interface DatasetInfo extends DatasetSpec {
   testCount: number;
 }
 
+/** What `loadDataset` returns: the descriptor to record with runs and both splits. */
 export interface LoadedDataset {
   info: DatasetInfo;
   train: LabeledSplit;
@@ -55,6 +56,7 @@ export function registerDatasets(target: Registry = defaultRegistry): void {
   }
 }
 
+/** Whether `value` is a dataset id registered in the registry. */
 export function isDatasetId(value: string, target: Registry = defaultRegistry): boolean {
   return target.has('dataset', value);
 }

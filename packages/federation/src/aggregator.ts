@@ -21,7 +21,9 @@ export interface CellUpdate {
  */
 export interface Aggregator {
   readonly id: string;
+  /** The cell's next weights from the updates of the clients that trained it; the caller disposes them. */
   aggregate(updates: readonly CellUpdate[]): Array<{ name: string; tensor: tf.Tensor }>;
 }
 
+/** Builds an aggregator from its options; what the registry's `aggregator` kind holds. */
 export type AggregatorFactory = (options: Readonly<Record<string, unknown>>) => Aggregator;

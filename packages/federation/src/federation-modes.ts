@@ -4,4 +4,5 @@
  * - `cell-distributed`: participant k owns cell k and trains it on latents of the frozen cells before it.
  */
 export const FEDERATION_MODES = ['data-parallel', 'cell-distributed'] as const;
+/** `data-parallel` or `cell-distributed`. */
 export type FederationMode = (typeof FEDERATION_MODES)[number];

@@ -2,6 +2,7 @@ import { tf, type DenoisingObjective } from '@localbp/core';
 import { z } from 'zod';
 import { binaryCrossEntropy } from './reconstruction-objectives';
 
+/** Validates the `denoising` objective's options (noise kind, level, loss), filling defaults. */
 export const denoisingOptionsSchema = z
   .object({
     /** `gaussian`: x + N(0, level²); `masking`: each value zeroed with probability `level`. */
@@ -13,8 +14,10 @@ export const denoisingOptionsSchema = z
   .strict()
   .refine((o) => o.noise !== 'masking' || o.level < 1, { message: 'masking probability must be below 1', path: ['level'] });
 
+/** Validated options of the `denoising` objective. */
 export type DenoisingOptions = z.infer<typeof denoisingOptionsSchema>;
 
+/** Corrupts a clean batch with seeded Gaussian or masking noise. */
 export function corrupt(clean: tf.Tensor, options: DenoisingOptions, seed: number): tf.Tensor {
   return tf.tidy(() => {
     if (options.level === 0) return clean.clone();

@@ -27,6 +27,7 @@ export function createBceObjective(options: Readonly<Record<string, unknown>> = 
   };
 }
 
+/** Mean binary cross-entropy of predictions in [0, 1], clipped away from 0 and 1. */
 export function binaryCrossEntropy(target: tf.Tensor, prediction: tf.Tensor): tf.Scalar {
   return tf.tidy(() => {
     const eps = 1e-7;

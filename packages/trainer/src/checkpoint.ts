@@ -5,7 +5,9 @@ import { z } from 'zod';
 import type { EpochRecord, TrainingProgress } from './local-trainer';
 import { fitOptionsSchema } from './training-config';
 
+/** The `format` field of every checkpoint.json. */
 export const CHECKPOINT_FORMAT = 'localbp-checkpoint';
+/** The checkpoint format this version reads and writes; others are refused with a message. */
 export const CHECKPOINT_FORMAT_VERSION = 1;
 const MANIFEST = 'checkpoint.json';
 
@@ -44,6 +46,7 @@ const manifestSchema = z.object({
   optimizers: z.array(z.object({ owner: z.string(), step: z.number().int().min(0), tensors: z.number().int().min(0) })),
 });
 
+/** A validated checkpoint.json: model config, fit options, progress, history, run facts and the tensor table. */
 export type CheckpointManifest = z.infer<typeof manifestSchema>;
 
 /** A checkpoint could not be read: missing, corrupt, foreign or from another format version. */
@@ -51,6 +54,7 @@ export class CheckpointError extends Error {
   override readonly name = 'CheckpointError';
 }
 
+/** What a checkpoint holds besides the model's weights and optimizer state. */
 export interface CheckpointContents {
   fit: CheckpointManifest['fit'];
   progress: TrainingProgress;

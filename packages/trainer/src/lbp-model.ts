@@ -70,6 +70,7 @@ export class LbpModel implements TrainableModel {
     return this.cells.map((c, index) => ({ index, id: c.id, type: c.spec.type }));
   }
 
+  /** Validates the config and builds every cell through the registry, then the head; nothing leaks on failure. */
   static create(input: LbpModelConfigInput, data: DataShape, registry: Registry = defaultRegistry): LbpModel {
     const config = lbpModelConfigSchema.parse(input);
     const cells: Cell[] = [];
@@ -271,6 +272,7 @@ export class LbpModel implements TrainableModel {
     return tf.model({ inputs: input, outputs: logits, name: 'localbp_lbp' });
   }
 
+  /** Every cell update's optimizer and the head's, with the variables each owns. */
   optimizerSlots(): OptimizerSlot[] {
     return [
       ...this.cells.flatMap((cell) =>
@@ -285,10 +287,12 @@ export class LbpModel implements TrainableModel {
     return [...this.cells.flatMap((c) => c.namedWeights()), ...this.head.namedWeights()];
   }
 
+  /** Trainable parameters of cells and head. */
   parameterCount(): number {
     return this.namedWeights().reduce((n, w) => n + w.tensor.size, 0);
   }
 
+  /** Frees every cell and the head. */
   dispose(): void {
     for (const c of this.cells) c.dispose();
     this.head.dispose();

@@ -19,8 +19,10 @@ export interface TrainingProgress {
   epochsDone: number;
 }
 
+/** Where a fresh run starts: first phase, epoch, batch and step. */
 export const START: TrainingProgress = { phase: 0, epoch: 0, batch: 0, step: 0, epochsDone: 0 };
 
+/** One finished epoch: phase, seconds, mean losses and (when evaluated) test accuracy. */
 export interface EpochRecord {
   epoch: number;
   phase: string;
@@ -33,6 +35,7 @@ export interface EpochRecord {
   resumedAtBatch?: number;
 }
 
+/** What `fit` returns: completed or interrupted, the epochs, accuracy, per-cell losses and peak memory. */
 export interface FitResult {
   status: 'completed' | 'interrupted';
   progress: TrainingProgress;
@@ -43,6 +46,7 @@ export interface FitResult {
   testAccuracy?: number;
 }
 
+/** Options of `LocalTrainer.fit`: fit options plus data, callbacks, cancellation and resume state. */
 export interface FitRunOptions extends Omit<FitOptionsInput, 'schedule'> {
   callbacks?: TrainerCallbacks | TrainerCallbacks[];
   /** Aborting finishes the current batch, then `fit` returns with status `interrupted`. */
@@ -78,6 +82,7 @@ export class LocalTrainer {
     return this.probe.peakBytes;
   }
 
+  /** Trains on `train` with the schedule, callbacks and checkpoints asked for; resolves when done or interrupted. */
   async fit(train: LabeledSplit, options: FitRunOptions): Promise<FitResult> {
     const { callbacks, signal, from, test, onProgress, history, schedule: scheduleOpt, ...rest } = options;
     const fitOptions = fitOptionsSchema.parse({

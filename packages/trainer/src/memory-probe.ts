@@ -7,6 +7,7 @@ import { tf } from '@localbp/core';
 export class MemoryProbe {
   private peak = 0;
 
+  /** Records the current tensor memory if it is a new peak. */
   sample(): void {
     const bytes = tf.memory().numBytes;
     if (bytes > this.peak) this.peak = bytes;

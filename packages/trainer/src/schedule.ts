@@ -12,6 +12,7 @@ export interface TrainingPhase {
 /** Decides in what order cells and the classifier are trained. */
 export interface Schedule {
   readonly name: ScheduleName | (string & {});
+  /** The phases (which units train, for how many epochs) of a model with `cellCount` units. */
   phases(cellCount: number, epochs: number): TrainingPhase[];
 }
 
@@ -32,6 +33,7 @@ export const separateSchedule: Schedule = {
   ],
 };
 
+/** The schedule registered under a name (`simultaneous`, `separate`). */
 export function scheduleByName(name: ScheduleName): Schedule {
   return name === 'separate' ? separateSchedule : simultaneousSchedule;
 }

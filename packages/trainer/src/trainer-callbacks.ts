@@ -12,13 +12,21 @@ export interface CellLogs extends Logs {
  * the trainer awaits it.
  */
 export interface TrainerCallbacks {
+  /** Before the first batch. */
   onTrainBegin?(logs: Logs): void | Promise<void>;
+  /** After the last batch, or when the run is interrupted. */
   onTrainEnd?(logs: Logs): void | Promise<void>;
+  /** When a schedule phase starts (the separate schedule has one per cell and one for the head). */
   onPhaseBegin?(phase: { index: number; name: string; epochs: number; batchesPerEpoch: number }): void | Promise<void>;
+  /** Before an epoch's first batch. */
   onEpochBegin?(epoch: number, logs: Logs): void | Promise<void>;
+  /** After an epoch, with its mean losses and test accuracy when evaluated. */
   onEpochEnd?(epoch: number, logs: Logs): void | Promise<void>;
+  /** Before a mini-batch. */
   onBatchBegin?(batch: number, logs: Logs): void | Promise<void>;
+  /** After a mini-batch, with its losses (`loss/<unit id>`, `loss/head`). */
   onBatchEnd?(batch: number, logs: Logs): void | Promise<void>;
+  /** When a cell starts training in a phase. */
   onCellBegin?(cell: { index: number; id: string; type: string }, logs: Logs): void | Promise<void>;
   /** After each epoch in which the cell trained, with its mean local loss. */
   onCellEnd?(cell: { index: number; id: string; type: string }, logs: CellLogs): void | Promise<void>;

@@ -1,6 +1,7 @@
 import { classifierHeadSchema, optimizerConfigSchema } from '@localbp/core';
 import { z } from 'zod';
 
+/** Validates one cell of a model config: registry type, width, objective, options. */
 export const cellSpecInputSchema = z
   .object({
     type: z.string().min(1),
@@ -10,9 +11,12 @@ export const cellSpecInputSchema = z
   })
   .strict();
 
+/** One cell of a model config as users write it. */
 export type CellSpecInput = z.input<typeof cellSpecInputSchema>;
 
+/** The training schedules: `simultaneous`, `separate`. */
 export const scheduleNameSchema = z.enum(['simultaneous', 'separate']);
+/** `simultaneous` or `separate`. */
 export type ScheduleName = z.infer<typeof scheduleNameSchema>;
 
 /**
@@ -36,9 +40,12 @@ export const lbpModelConfigSchema = z
   })
   .strict();
 
+/** A validated LBP model config, defaults filled in. */
 export type LbpModelConfig = z.infer<typeof lbpModelConfigSchema>;
+/** An LBP model config as users write it. */
 export type LbpModelConfigInput = z.input<typeof lbpModelConfigSchema>;
 
+/** Validates fit options: epochs, batch size, schedule, per-epoch evaluation. */
 export const fitOptionsSchema = z
   .object({
     epochs: z.number().int().positive(),
@@ -49,5 +56,7 @@ export const fitOptionsSchema = z
   })
   .strict();
 
+/** Validated fit options. */
 export type FitOptions = z.infer<typeof fitOptionsSchema>;
+/** Fit options as users write them. */
 export type FitOptionsInput = z.input<typeof fitOptionsSchema>;
