@@ -11,6 +11,7 @@ const USER_ERROR_NAMES = new Set([
   'ModelConfigError',
   'RegistryError',
   'PluginLoadError',
+  'ConfigFileError',
   'BackendUnavailableError',
   'WeightMismatchError',
   'ExperimentError',

@@ -50,6 +50,8 @@ export interface TrainPlan {
   store: string | null;
   /** Where the loaded plugins were found (absolute paths or package names), recorded with the run. */
   plugins?: string[];
+  /** Every option after merging config file, flags and defaults: written to the run as config.json. */
+  resolvedConfig?: Record<string, unknown>;
 }
 
 export const MODELS = ['lbp', 'ff'] as const;

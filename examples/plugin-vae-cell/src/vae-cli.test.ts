@@ -50,6 +50,15 @@ describe('localbp train --plugin ./examples/plugin-vae-cell', () => {
     expect(lastJson(result.stdout).cells).toMatchObject([{ type: 'vae' }, { type: 'vae' }]);
   });
 
+  it('loads plugins named in a --config file, relative to the file', async () => {
+    const config = path.join(scratch, 'exp.yaml');
+    const relative = path.relative(scratch, PLUGIN_DIR); // ../../…/examples/plugin-vae-cell
+    writeFileSync(config, `plugin: [${relative}]\ncells: [vae]\nwidth: 16\ntrainLimit: 500\ntestLimit: 100\nstore: false\n`);
+    const result = await localbp(['train', '--config', config, '--out', path.join(scratch, 'from-config'), '--json'], REPO_ROOT);
+    expect(result.code, result.stderr).toBe(0);
+    expect(lastJson(result.stdout).cells).toMatchObject([{ type: 'vae', width: 16 }]);
+  });
+
   it('without the plugin, vae is an unknown cell', async () => {
     const result = await localbp(['train', '--cells', 'vae', '--train-limit', '10'], scratch);
     expect(result.code).toBe(2);

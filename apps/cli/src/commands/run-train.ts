@@ -141,6 +141,8 @@ async function trainAndRecord(
   const out = resume?.dir ?? plan.out ?? defaultOut(plan);
   // Fail on an unwritable --out now, not after the first (possibly hour-long) epoch.
   await fs.mkdir(out, { recursive: true });
+  // A config file that reproduces this run: `localbp train --config <out>/config.json`.
+  if (!resume && plan.resolvedConfig) await fs.writeFile(path.join(out, 'config.json'), `${JSON.stringify(plan.resolvedConfig, null, 2)}\n`);
   const modelConfig = manifest ? manifest.model : plan.model;
   const fit = manifest ? manifest.fit : plan.fit;
   const model = createModel(modelConfig, { imageShape: data.info.imageShape, numClasses: data.info.numClasses });

