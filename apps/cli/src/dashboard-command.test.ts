@@ -38,12 +38,20 @@ describe('localbp dashboard', () => {
     expect((await proc.done).code).toBe(0);
   });
 
-  it('refuses a missing store (exit 1) and a bad port (exit 2) without creating anything', async () => {
+  it('refuses a missing store (exit 1) and a bad port (exit 2), and warns when not on loopback', async () => {
     const empty = path.join(tmp.dir, 'empty');
     mkdirSync(empty);
     const missing = await runCli(['dashboard', '--port', '0'], empty);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^localbp: error: no run store at .*runs\/localbp\.sqlite: train a run first/m);
+    const wide = startCli(['dashboard', '--port', '0', '--host', '0.0.0.0'], tmp.dir);
+    try {
+      expect(new URL(await urlOf(wide)).hostname).toBe('0.0.0.0');
+      expect(wide.stderr).toContain('anyone who can reach this address can read your runs');
+    } finally {
+      wide.child.kill('SIGINT');
+    }
+    expect((await wide.done).code).toBe(0);
     const badPort = await runCli(['dashboard', '--port', '99999'], tmp.dir);
     expect(badPort.code).toBe(2);
     expect(badPort.stderr).toContain('--port must be an integer 0-65535');

@@ -27,6 +27,7 @@ let server: DashboardServer;
 let browser: Browser;
 let page: Page;
 const ids = { a: '', b: '', federated: '' };
+let streamsOpened = 0;
 
 /** A short real training run recorded through the recorder, as `localbp train` does. */
 async function recordTraining(name: string, config: LbpModelConfigInput, epochs: number): Promise<string> {
@@ -91,6 +92,9 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname === '/api/stream') streamsOpened++;
+  });
   (page as Page & { errors?: string[] }).errors = errors;
   await page.goto(server.url);
   // Marks this document: if it is still set later, the page was never reloaded.
@@ -213,6 +217,8 @@ describe('dashboard in headless Chromium on a store of real training runs', () =
     expect(await page.evaluate(() => (window as Window & { opened?: boolean }).opened)).toBe(true);
     expect(await page.locator('#live').textContent()).toBe('live');
     expect((page as Page & { errors?: string[] }).errors).toEqual([]);
+    // Every view so far, several runs: one multiplexed stream for the whole tab.
+    expect(streamsOpened).toBe(1);
   });
 
 
