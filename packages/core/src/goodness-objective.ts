@@ -13,6 +13,7 @@ export interface GoodnessBatchInfo {
 /** The context a goodness-trained (Forward-Forward) cell's loss receives from its model. */
 export interface GoodnessLossContext extends LocalLossContext, GoodnessBatchInfo {}
 
+/** Whether a loss context carries the FF batch information (labels, positives, class count). */
 export function isGoodnessLossContext(context: LocalLossContext): context is GoodnessLossContext {
   const c = context as Partial<GoodnessLossContext>;
   return typeof c.positives === 'number' && typeof c.numClasses === 'number' && c.labels != null;
@@ -24,6 +25,7 @@ export interface GoodnessTrainingInput {
   readonly positives: number;
 }
 
+/** How an FF model builds a layer's positive, negative and neutral inputs. */
 export interface GoodnessInputOptions {
   readonly seed: number;
   readonly numClasses: number;
@@ -64,6 +66,7 @@ export interface GoodnessObjective extends Objective {
   goodnessSummary(activity: tf.Tensor, batch: GoodnessBatchInfo): { positive: tf.Scalar; negative: tf.Scalar };
 }
 
+/** Whether an objective is a goodness (Forward-Forward family) objective. */
 export function isGoodnessObjective(o: Objective): o is GoodnessObjective {
   return o.kind === 'goodness';
 }

@@ -25,6 +25,7 @@ export interface LatentStatistics {
   readonly zeroFraction: number;
 }
 
+/** What `TrainableModel.visualize` returns: image grids per unit and latent statistics. */
 export interface ModelVisualization {
   /** Caller disposes every tensor. */
   readonly images: UnitImages[];
@@ -33,9 +34,11 @@ export interface ModelVisualization {
 
 /** A cell that can sample (GAN cells); detected with `'generate' in cell`. */
 export interface GenerativeCell {
+  /** `count` seeded samples in the cell's input space. */
   generate(count: number, seed: number): tf.Tensor;
 }
 
+/** Whether a cell can sample (has `generate`). */
 export function isGenerativeCell(cell: object): cell is GenerativeCell {
   return 'generate' in cell && typeof (cell as { generate?: unknown }).generate === 'function';
 }

@@ -6,10 +6,13 @@
 
 export type RunStatus = 'running' | 'completed' | 'interrupted' | 'failed';
 
+/** Every `RunStatus`. */
 export const RUN_STATUSES: readonly RunStatus[] = ['running', 'completed', 'interrupted', 'failed'];
 
+/** Any JSON value: what configs, payloads and metadata in the store may hold. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
+/** One run as the store holds it: identity, command, config, backend, status and times. */
 export interface RunRecord {
   readonly id: string;
   readonly name: string;
@@ -30,6 +33,7 @@ export interface RunRecord {
   readonly heartbeatAt: number | null;
 }
 
+/** What `createRun` needs to record a run. */
 export interface NewRun {
   /** Chosen by the store when absent. */
   id?: string;
@@ -40,6 +44,7 @@ export interface NewRun {
   versions: Record<string, string>;
 }
 
+/** One scalar of a run at a step (loss, accuracy, …), optionally of one cell. */
 export interface MetricPoint {
   readonly runId: string;
   /** Global optimizer step (or round for federated runs). */
@@ -60,10 +65,13 @@ export interface StoredMetricPoint extends MetricPoint {
   readonly id: number;
 }
 
+/** What an artifact holds: reconstructions, samples, FF samples, or a checkpoint reference. */
 export type ArtifactKind = 'reconstruction' | 'samples' | 'ff-samples' | 'checkpoint';
 
+/** Every `ArtifactKind`. */
 export const ARTIFACT_KINDS: readonly ArtifactKind[] = ['reconstruction', 'samples', 'ff-samples', 'checkpoint'];
 
+/** An artifact to store (image bytes or a reference) for a run at a step. */
 export interface NewArtifact {
   readonly runId: string;
   readonly step: number;
@@ -76,6 +84,7 @@ export interface NewArtifact {
   readonly path?: string;
 }
 
+/** A stored artifact's metadata (its bytes come from `readArtifact`). */
 export interface ArtifactRecord {
   readonly id: number;
   readonly runId: string;
@@ -90,6 +99,7 @@ export interface ArtifactRecord {
   readonly wallTime: number;
 }
 
+/** A free-form event of a run (an error, a federation round) to store. */
 export interface NewRunEvent {
   readonly runId: string;
   /** e.g. `federation-round`, `error`. */
@@ -97,6 +107,7 @@ export interface NewRunEvent {
   readonly payload: JsonValue;
 }
 
+/** A stored run event with its id and time. */
 export interface RunEvent extends NewRunEvent {
   readonly id: number;
   readonly wallTime: number;
@@ -109,6 +120,7 @@ export interface StoreCursor {
   readonly event: number;
 }
 
+/** What `changesSince` returns: new rows of every table and the cursor to continue from. */
 export interface StoreChanges {
   readonly metrics: StoredMetricPoint[];
   readonly artifacts: ArtifactRecord[];
@@ -118,29 +130,41 @@ export interface StoreChanges {
   readonly more: boolean;
 }
 
+/** A store of runs, metrics, artifacts and events; the dashboard reads through it only. */
 export interface RunStore {
   /** The file path or URL the store was opened on. */
   readonly location: string;
+  /** Records a new run as running and returns its record. */
   createRun(run: NewRun): Promise<RunRecord>;
   /** Marks a run as running again from this process (resume). */
   reopenRun(id: string): Promise<RunRecord>;
+  /** Marks a run completed, interrupted or failed. */
   finishRun(id: string, status: Exclude<RunStatus, 'running'>): Promise<void>;
   /** Records that the writing process is alive. */
   heartbeat(id: string): Promise<void>;
   /** Appends points in one transaction. */
   addMetrics(points: readonly MetricPoint[]): Promise<void>;
+  /** Stores an artifact and returns its id. */
   addArtifact(artifact: NewArtifact): Promise<number>;
+  /** Stores an event and returns its id. */
   addEvent(event: NewRunEvent): Promise<number>;
+  /** Every run. */
   listRuns(): Promise<RunRecord[]>;
+  /** One run by id, or null. */
   getRun(id: string): Promise<RunRecord | null>;
+  /** A run's metric points, optionally only some keys. */
   metrics(runId: string, options?: { keys?: readonly string[] }): Promise<StoredMetricPoint[]>;
+  /** A run's artifact records (without their bytes). */
   artifacts(runId: string): Promise<ArtifactRecord[]>;
+  /** An artifact's record and bytes, or null. */
   readArtifact(id: number): Promise<{ record: ArtifactRecord; bytes: Uint8Array } | null>;
+  /** A run's events, optionally of one kind. */
   events(runId: string, options?: { kind?: string }): Promise<RunEvent[]>;
   /** The current end of every table, where a live reader starts. */
   cursor(): Promise<StoreCursor>;
   /** Rows written after `cursor`, over all runs, oldest first. */
   changesSince(cursor: StoreCursor, limit?: number): Promise<StoreChanges>;
+  /** Closes the store. */
   close(): Promise<void>;
 }
 

@@ -2,6 +2,7 @@ import { tf, type GoodnessBatchInfo, type GoodnessObjective } from '@localbp/cor
 import { z } from 'zod';
 import { goodnessOf } from './goodness';
 
+/** Validates the `cwcomp` (channel-wise competitive) objective's options. */
 export const cwcompOptionsSchema = z
   .object({
     /** Divides group goodness before the softmax; 1 is CwComp's plain cross-entropy. */

@@ -4,6 +4,7 @@ import { contrastiveObjective, logisticGoodnessLoss, symbaLoss } from './contras
 import { goodnessMeasureSchema } from './goodness';
 import { embedLabel, embedLabels, embedNeutralLabel, sampleWrongLabels } from './label-embedding';
 
+/** Validates the `ff` objective's options: goodness measure and threshold θ. */
 export const ffOptionsSchema = z
   .object({
     goodness: goodnessMeasureSchema.default('sum-squares'),
@@ -12,6 +13,7 @@ export const ffOptionsSchema = z
   })
   .strict();
 
+/** Validates the `symba` objective's options: goodness measure and α. */
 export const symbaOptionsSchema = z
   .object({
     goodness: goodnessMeasureSchema.default('sum-squares'),

@@ -3,6 +3,7 @@ import { z } from 'zod';
 
 /** `sum-squares`: Hinton's goodness; `mean-squares`: the same divided by the unit count. */
 export const goodnessMeasureSchema = z.enum(['sum-squares', 'mean-squares']);
+/** `sum-squares` or `mean-squares`. */
 export type GoodnessMeasure = z.infer<typeof goodnessMeasureSchema>;
 
 /** Goodness of each example: sum (or mean) of squared activities over every non-batch axis. */

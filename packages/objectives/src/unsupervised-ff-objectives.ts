@@ -5,6 +5,7 @@ import { goodnessMeasureSchema } from './goodness';
 import { flattenImages } from './label-embedding';
 import { hybridImages, otherImages } from './mixing-negatives';
 
+/** Validates the `hybrid` (unsupervised FF, hybrid negative images) objective's options. */
 export const hybridOptionsSchema = z
   .object({
     goodness: goodnessMeasureSchema.default('sum-squares'),
@@ -14,6 +15,7 @@ export const hybridOptionsSchema = z
   })
   .strict();
 
+/** Validates the `scff` (self-contrastive FF) objective's options. */
 export const scffOptionsSchema = z
   .object({
     goodness: goodnessMeasureSchema.default('sum-squares'),

@@ -1,7 +1,9 @@
 import { goodnessCellOptionsSchema, optimizerConfigSchema } from '@localbp/core';
 import { z } from 'zod';
 
+/** How an FF model classifies: a linear readout of layers 2..L, or per-label goodness. */
 export const ffInferenceSchema = z.enum(['linear', 'goodness']);
+/** `linear` or `goodness`. */
 export type FfInference = z.infer<typeof ffInferenceSchema>;
 
 /**
@@ -33,7 +35,9 @@ export const ffModelConfigSchema = z
   })
   .strict();
 
+/** A validated Forward-Forward model config, defaults filled in. */
 export type FfModelConfig = z.infer<typeof ffModelConfigSchema>;
+/** A Forward-Forward model config as users write it. */
 export type FfModelConfigInput = z.input<typeof ffModelConfigSchema>;
 
 /** Conv channels when none are given (ours; divisible by 10 classes for CwComp). */

@@ -59,6 +59,7 @@ export class FfModel implements TrainableModel {
     return this.cells.map((c, index) => ({ index, id: c.id, type: c.spec.type }));
   }
 
+  /** Validates the config and builds the FF layers (and readout); nothing leaks on failure. */
   static create(input: FfModelConfigInput, data: DataShape, registry: Registry = defaultRegistry): FfModel {
     const config = ffModelConfigSchema.parse(input);
     const probe = registry.get('objective', config.objective)(config.objectiveOptions);

@@ -6,6 +6,7 @@ import { rmsNormalize } from '../layers/rms-normalize';
 import { AdamWOptimizer } from '../optimizers/adamw-optimizer';
 import type { NamedWeights, ValueRange } from '../tensor-types';
 
+/** Validates the options shared by the goodness (FF) cells. */
 export const goodnessCellOptionsSchema = z
   .object({
     /** How each layer's input is normalized: root mean square (PyTorch reproductions) or L2 length (Hinton). */
@@ -19,6 +20,7 @@ export const goodnessCellOptionsSchema = z
   })
   .strict();
 
+/** Validated options of the goodness cells. */
 export type GoodnessCellOptions = z.infer<typeof goodnessCellOptionsSchema>;
 
 /** ReLU whose gradient is the identity: keeps units that went silent trainable. */
@@ -27,6 +29,7 @@ const straightThroughRelu = tf.customGrad(((x: tf.Tensor) => ({
   gradFunc: (dy: tf.Tensor) => dy,
 })) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor) => tf.Tensor;
 
+/** What a goodness cell is built from. */
 export interface GoodnessCellConfig {
   id: string;
   type: string;

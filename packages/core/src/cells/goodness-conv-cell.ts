@@ -5,6 +5,7 @@ import { deriveSeed } from '../seed';
 import type { NamedWeights } from '../tensor-types';
 import { GoodnessCell, goodnessCellConfig, type GoodnessCellConfig } from './goodness-cell';
 
+/** Validates the conv goodness cell's options: kernel size and stride. */
 export const goodnessConvOptionsSchema = z
   .object({
     kernelSize: z.number().int().positive().default(3),
@@ -55,6 +56,7 @@ export class GoodnessConvCell extends GoodnessCell {
   }
 }
 
+/** The `ff-conv` cell factory: a convolutional Forward-Forward layer. */
 export function createGoodnessConvCell(build: CellBuildOptions): GoodnessConvCell {
   const { objectiveOptions: _ignored, kernelSize, stride, ...rest } = build.options;
   const layer = goodnessConvOptionsSchema.parse({

@@ -42,6 +42,7 @@ export class GoodnessDenseCell extends GoodnessCell {
   }
 }
 
+/** The `ff-dense` cell factory: a dense Forward-Forward layer. */
 export function createGoodnessDenseCell(build: CellBuildOptions): GoodnessDenseCell {
   const { objectiveOptions: _ignored, ...rest } = build.options;
   return new GoodnessDenseCell(goodnessCellConfig(build, 'ff-dense', 'dense', {}, rest));

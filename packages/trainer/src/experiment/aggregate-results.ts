@@ -36,6 +36,7 @@ export interface MemoryRatio {
   rssBytesRatio: number;
 }
 
+/** Every run's summary of an experiment, grouped by dataset and model with mean ± std over seeds. */
 export interface ExperimentResults {
   models: ModelResult[];
   memoryRatios: MemoryRatio[];

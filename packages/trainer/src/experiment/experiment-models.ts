@@ -47,6 +47,7 @@ export const MEMORY_PAIRS: ReadonlyArray<{ lbp: string; bp: string }> = [
   { lbp: 'lbp-ae', bp: 'bp-mlp' },
 ];
 
+/** The experiment model (e.g. `lbp-ae`, `bp-cnn`) with this id, if any. */
 export function experimentModel(id: string): ExperimentModel | undefined {
   return EXPERIMENT_MODELS.find((m) => m.id === id);
 }

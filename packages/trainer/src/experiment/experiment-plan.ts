@@ -19,7 +19,9 @@ export const experimentPlanSchema = z
   })
   .strict();
 
+/** A validated experiment plan: datasets × models × seeds and the shared training options. */
 export type ExperimentPlan = z.infer<typeof experimentPlanSchema>;
+/** An experiment plan as users write it. */
 export type ExperimentPlanInput = z.input<typeof experimentPlanSchema>;
 
 /** One run of the grid: a dataset, a model id and a seed, trained in its own directory. */

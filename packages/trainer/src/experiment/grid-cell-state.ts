@@ -19,13 +19,16 @@ export const cellRecordSchema = z
   })
   .strict();
 
+/** What a grid cell's directory records about its run (validated on read). */
 export type CellRecord = z.infer<typeof cellRecordSchema>;
 
+/** Where a grid cell stands: complete (with its summary), resumable from its checkpoint, or fresh. */
 export type CellState =
   | { kind: 'complete'; summary: RunSummary; record: CellRecord }
   | { kind: 'resume'; record: CellRecord }
   | { kind: 'fresh' };
 
+/** File name of a grid cell's record inside its run directory. */
 export const CELL_RECORD = 'experiment-cell.json';
 
 async function readJson(file: string): Promise<unknown> {

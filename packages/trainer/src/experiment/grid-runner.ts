@@ -12,6 +12,7 @@ import { machineInfo } from './machine-info';
 import { spread } from './summary-statistics';
 import { renderReport, type ReportInput } from './render-report';
 
+/** Options of `runExperiment`. */
 export interface RunExperimentOptions {
   plan: ExperimentPlan;
   out: string;
@@ -25,9 +26,11 @@ export interface RunExperimentOptions {
   reportOnly?: boolean;
   /** Remarks the report lists under "Notes". */
   notes?: string[];
+  /** Receives progress lines (default: stderr). */
   log?: (line: string) => void;
 }
 
+/** What `runExperiment` did: runs trained, skipped and failed, and where the report is. */
 export interface ExperimentOutcome {
   status: 'completed' | 'interrupted' | 'failed';
   ran: number;

@@ -15,6 +15,7 @@ export interface ReportEnvironment {
   loadAverage: Spread | null;
 }
 
+/** What the experiment report is rendered from. */
 export interface ReportInput {
   plan: ExperimentPlan;
   environment: ReportEnvironment;

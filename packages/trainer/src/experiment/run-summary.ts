@@ -24,6 +24,7 @@ export const runSummarySchema = z
   })
   .passthrough();
 
+/** A validated `summary.json` of one `localbp train` run. */
 export type RunSummary = z.infer<typeof runSummarySchema>;
 
 /** A summary of a run that trained every epoch it was asked for and was evaluated after each. */

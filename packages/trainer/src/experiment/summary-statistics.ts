@@ -7,6 +7,7 @@ export interface Spread {
   max: number;
 }
 
+/** Mean, standard deviation, min and max of the values; null for none. */
 export function spread(values: readonly number[]): Spread | null {
   if (values.length === 0) return null;
   const n = values.length;

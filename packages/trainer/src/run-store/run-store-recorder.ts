@@ -4,6 +4,7 @@ import type { Logs, TrainerCallbacks } from '../trainer-callbacks';
 import { imageGridPng } from './image-grid-png';
 import type { RunWriter } from './run-writer';
 
+/** Options of `RunStoreRecorder`. */
 export interface RunStoreRecorderOptions {
   /** The model being trained; its unit ids tag points with their cell, its `visualize` draws images. */
   model: TrainableModel;

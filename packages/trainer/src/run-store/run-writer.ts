@@ -16,6 +16,7 @@ const federationRoundSchema = z.object({
   ),
 });
 
+/** Options of a `RunWriter`. */
 export interface RunWriterOptions {
   /** Flush once this many points wait. Default 500. */
   flushEvery?: number;
@@ -25,6 +26,7 @@ export interface RunWriterOptions {
   onError?: (error: unknown) => void;
 }
 
+/** Where a metric value belongs: global step, epoch and, for per-cell values, the cell. */
 export interface MetricPosition {
   step: number;
   epoch: number;
@@ -113,10 +115,12 @@ export class RunWriter {
     return next;
   }
 
+  /** Stores an artifact of this run. */
   async artifact(artifact: Omit<NewArtifact, 'runId'>): Promise<number> {
     return this.store.addArtifact({ ...artifact, runId: this.runId });
   }
 
+  /** Stores an event of this run. */
   async event(kind: string, payload: JsonValue): Promise<number> {
     return this.store.addEvent({ runId: this.runId, kind, payload });
   }

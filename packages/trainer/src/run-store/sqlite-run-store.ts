@@ -26,6 +26,7 @@ import { META_TABLE, RUN_STORE_FORMAT, RUN_STORE_SCHEMA_VERSION, SCHEMA_STATEMEN
 /** Where `localbp` keeps its runs unless `--store` says otherwise (relative to the working directory). */
 export const DEFAULT_STORE_PATH = path.join('runs', 'localbp.sqlite');
 
+/** Options of `openRunStore`. */
 export interface OpenRunStoreOptions {
   /** For `libsql://` / `http(s)://` stores (sqld, Turso); default: env `LOCALBP_STORE_TOKEN`. */
   authToken?: string;
@@ -40,6 +41,7 @@ const REMOTE_URL = /^(libsql|https?|wss?):\/\//i;
 const METRIC_COLUMNS = 7;
 const ROWS_PER_INSERT = 200;
 
+/** Whether a store location is a URL (libsql://, http(s)://) rather than a local file. */
 export function isRemoteStoreLocation(location: string): boolean {
   return REMOTE_URL.test(location);
 }
@@ -94,6 +96,7 @@ export class SqliteRunStore implements RunStore {
     private readonly staleAfterMs: number,
   ) {}
 
+  /** Opens the store at a file path or URL, creating its tables where they do not exist yet. */
   static async open(location: string, options: OpenRunStoreOptions = {}): Promise<SqliteRunStore> {
     const remote = isRemoteStoreLocation(location);
     let url: string;
@@ -168,6 +171,7 @@ export class SqliteRunStore implements RunStore {
     if (this.closed) throw new RunStoreError(`run store ${this.location} is closed`);
   }
 
+  /** Records a new run as running and returns its record. */
   async createRun(run: NewRun): Promise<RunRecord> {
     this.check();
     const id = run.id ?? runId();
@@ -191,6 +195,7 @@ export class SqliteRunStore implements RunStore {
     return (await this.getRun(id))!;
   }
 
+  /** Marks a run completed, interrupted or failed. */
   async finishRun(id: string, status: Exclude<RunStatus, 'running'>): Promise<void> {
     this.check();
     const now = Date.now();
@@ -224,6 +229,7 @@ export class SqliteRunStore implements RunStore {
     await this.client.batch(statements, 'write');
   }
 
+  /** Stores an artifact (image grid, checkpoint reference) and returns its id. */
   async addArtifact(artifact: NewArtifact): Promise<number> {
     this.check();
     if (!artifact.bytes && !artifact.path) throw new RunStoreError('an artifact needs bytes or a path');
@@ -246,6 +252,7 @@ export class SqliteRunStore implements RunStore {
     return Number(result.lastInsertRowid);
   }
 
+  /** Stores a run event (e.g. an error, a federation round) and returns its id. */
   async addEvent(event: NewRunEvent): Promise<number> {
     this.check();
     const result = await this.client.execute({
@@ -255,18 +262,21 @@ export class SqliteRunStore implements RunStore {
     return Number(result.lastInsertRowid);
   }
 
+  /** Every run, newest first. */
   async listRuns(): Promise<RunRecord[]> {
     this.check();
     const rows = (await this.client.execute('SELECT * FROM runs ORDER BY started_at DESC, id')).rows;
     return rows.map((r) => this.toRun(r));
   }
 
+  /** One run by id, or null. */
   async getRun(id: string): Promise<RunRecord | null> {
     this.check();
     const row = (await this.client.execute({ sql: 'SELECT * FROM runs WHERE id = ?', args: [id] })).rows[0];
     return row ? this.toRun(row) : null;
   }
 
+  /** A run's metric points, optionally only some keys, in the order they were written. */
   async metrics(runId: string, options: { keys?: readonly string[] } = {}): Promise<StoredMetricPoint[]> {
     this.check();
     const keys = options.keys ?? [];
@@ -288,6 +298,7 @@ export class SqliteRunStore implements RunStore {
     });
   }
 
+  /** A run's artifact records (without their bytes). */
   async artifacts(runId: string): Promise<ArtifactRecord[]> {
     this.check();
     const rows = (
@@ -296,6 +307,7 @@ export class SqliteRunStore implements RunStore {
     return rows.map(toArtifact);
   }
 
+  /** An artifact's record and bytes, or null. */
   async readArtifact(id: number): Promise<{ record: ArtifactRecord; bytes: Uint8Array } | null> {
     this.check();
     const row = (await this.client.execute({ sql: `SELECT ${ARTIFACT_COLUMNS}, bytes FROM artifacts WHERE id = ?`, args: [id] })).rows[0];
@@ -304,6 +316,7 @@ export class SqliteRunStore implements RunStore {
     return { record: toArtifact(row), bytes };
   }
 
+  /** A run's events, optionally of one kind, in order. */
   async events(runId: string, options: { kind?: string } = {}): Promise<RunEvent[]> {
     this.check();
     const rows = (
@@ -353,6 +366,7 @@ export class SqliteRunStore implements RunStore {
     };
   }
 
+  /** Flushes and closes the connection. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
