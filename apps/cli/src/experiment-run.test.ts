@@ -113,6 +113,7 @@ describe('localbp experiment: a real grid of child `localbp train` runs', () => 
     expect(report).toContain('- mnist/lbp-ae/seed-4: not run yet');
     expect(report).toMatch(/\| lbp-ae \| 3 \| /);
     expect(report).toContain('## Notes\n\n- subset run\n');
+    expect(report).toContain(`localbp ${GRID.map((a, i) => (GRID[i - 1] === '--seeds' ? '4' : a)).join(' ')} --note 'subset run'\n`);
   });
 
   it('refuses to mix runs made with other settings into the same directory (exit 1, nothing rewritten)', async () => {

@@ -32,7 +32,8 @@ export function experimentCommand(): Command<[], Record<string, unknown>> {
         plan,
         out: opts.out,
         cli: { node: process.execPath, script: process.argv[1]! },
-        command: ['localbp', ...process.argv.slice(2)].map(shellWord).join(' '),
+        // Without --report-only: the report names the command that trains (and, rerun, regenerates) the grid.
+        command: ['localbp', ...process.argv.slice(2).filter((a) => a !== '--report-only')].map(shellWord).join(' '),
         versions: { localbp: version },
         reportOnly: Boolean(opts.reportOnly),
         notes: opts.note,
