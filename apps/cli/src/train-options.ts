@@ -1,6 +1,6 @@
 import { BACKEND_CHOICES, registry } from '@localbp/core';
 import '@localbp/datasets';
-import { scheduleNameSchema, type FfModelConfigInput, type LbpModelConfigInput } from '@localbp/trainer';
+import { scheduleNameSchema, type BpModelConfigInput, type FfModelConfigInput, type LbpModelConfigInput } from '@localbp/trainer';
 import { DEFAULT_STORE_PATH } from '@localbp/trainer/run-store';
 import { forwardForwardModel, type RawForwardForwardOptions } from './forward-forward-options';
 import path from 'node:path';
@@ -11,9 +11,9 @@ export interface RawTrainOptions extends RawForwardForwardOptions {
   dataset: string;
   dataDir?: string;
   model: string;
-  cells: string;
-  width: string;
-  headHidden: string;
+  cells?: string;
+  width?: string;
+  headHidden?: string;
   objective?: string;
   noise: string;
   noiseLevel: string;
@@ -39,7 +39,7 @@ export interface TrainPlan {
   /** A dataset id registered in the shared registry (built in: mnist, fashion-mnist). */
   dataset: string;
   dataDir?: string;
-  model: LbpModelConfigInput | FfModelConfigInput;
+  model: LbpModelConfigInput | FfModelConfigInput | BpModelConfigInput;
   fit: { epochs: number; batchSize: number; schedule: 'simultaneous' | 'separate'; evaluateEachEpoch: boolean };
   trainLimit?: number;
   testLimit?: number;
@@ -54,7 +54,17 @@ export interface TrainPlan {
   resolvedConfig?: Record<string, unknown>;
 }
 
-export const MODELS = ['lbp', 'ff'] as const;
+export const MODELS = ['lbp', 'ff', 'bp', 'bp-mlp', 'bp-cnn'] as const;
+export type ModelChoice = (typeof MODELS)[number];
+
+/** Cells each `--model` uses unless `--cells` is given: bp-mlp and bp-cnn are bp over the MLP and conv stacks. */
+export const MODEL_DEFAULT_CELLS: Record<ModelChoice, string> = {
+  lbp: 'ae,ae,ae',
+  ff: 'ae,ae,ae',
+  bp: 'ae,ae,ae',
+  'bp-mlp': 'ae,ae,ae',
+  'bp-cnn': 'cae,cae,cae',
+};
 
 export function int(value: string, flag: string, min: number): number {
   const n = Number(value);
@@ -92,8 +102,9 @@ function storeLocation(value: string | undefined): string {
 /** Validates every flag and turns them into a model config and fit options. */
 export function parseTrainOptions(raw: RawTrainOptions): TrainPlan {
   const dataset = oneOf(raw.dataset, '--dataset', registry.ids('dataset'));
-  const modelKind = oneOf(raw.model, '--model', MODELS);
-  const cellIds = raw.cells.split(',').map((s) => s.trim());
+  const modelChoice = oneOf(raw.model, '--model', MODELS);
+  const family = modelChoice === 'lbp' ? 'lbp' : 'bp';
+  const cellIds = (raw.cells ?? MODEL_DEFAULT_CELLS[modelChoice]).split(',').map((s) => s.trim());
   const knownCells = registry.ids('cell');
   for (const id of cellIds) {
     if (!knownCells.includes(id)) {
@@ -109,11 +120,15 @@ export function parseTrainOptions(raw: RawTrainOptions): TrainPlan {
   const noise = oneOf(raw.noise, '--noise', ['gaussian', 'masking'] as const);
   const noiseLevel = nonNegative(raw.noiseLevel, '--noise-level');
   if (noise === 'masking' && noiseLevel >= 1) throw new UsageError(`--noise-level for masking noise must be below 1, got ${noiseLevel}`);
+  // Ours for LBP: one 512-unit hidden layer; the BP baselines' head is linear (the paper's).
+  const headHidden = raw.headHidden ?? (family === 'lbp' ? '512' : 'none');
   const hidden =
-    raw.headHidden.trim() === '' || raw.headHidden === 'none'
-      ? []
-      : raw.headHidden.split(',').map((w) => int(w.trim(), '--head-hidden', 1));
-  const width = int(raw.width, '--width', 1);
+    headHidden.trim() === '' || headHidden === 'none' ? [] : headHidden.split(',').map((w) => int(w.trim(), '--head-hidden', 1));
+  const schedule = oneOf(raw.schedule, '--schedule', scheduleNameSchema.options);
+  if (family === 'bp' && schedule !== 'simultaneous') {
+    throw new UsageError(`--schedule ${schedule}: --model ${modelKind} trains end to end (back-propagation); only "simultaneous" applies`);
+  }
+  const width = raw.width !== undefined ? int(raw.width, '--width', 1) : undefined;
   const lr = positive(raw.lr, '--lr');
   const weightDecay = nonNegative(raw.weightDecay, '--weight-decay');
   const headLr = positive(raw.headLr, '--head-lr');
@@ -121,14 +136,13 @@ export function parseTrainOptions(raw: RawTrainOptions): TrainPlan {
   const model: TrainPlan['model'] =
     modelKind === 'ff'
       ? forwardForwardModel(raw, {
-          width,
+          width: width ?? 1000,
           seed,
           optimizer: { type: 'adamw', learningRate: lr, weightDecay },
           headOptimizer: { type: 'adamw', learningRate: headLr, weightDecay },
         })
       : {
-          model: 'lbp',
-          width,
+          ...(width !== undefined ? { width } : {}),
           seed,
           cells: cellIds.map((type) => ({
             type,
@@ -138,7 +152,9 @@ export function parseTrainOptions(raw: RawTrainOptions): TrainPlan {
           })),
           head: { hidden, activation: 'relu' },
           optimizer: { type: 'adamw', learningRate: lr, weightDecay },
-          headOptimizer: { type: 'adamw', learningRate: headLr, weightDecay },
+          ...(family === 'lbp'
+            ? { model: 'lbp' as const, headOptimizer: { type: 'adamw' as const, learningRate: headLr, weightDecay } }
+            : { model: 'bp' as const }),
         };
   return {
     dataset,
@@ -148,7 +164,7 @@ export function parseTrainOptions(raw: RawTrainOptions): TrainPlan {
     fit: {
       epochs: int(raw.epochs, '--epochs', 1),
       batchSize: int(raw.batchSize, '--batch-size', 1),
-      schedule: oneOf(raw.schedule, '--schedule', scheduleNameSchema.options),
+      schedule,
       evaluateEachEpoch: raw.evaluateEachEpoch,
     },
     ...(raw.trainLimit !== undefined ? { trainLimit: int(raw.trainLimit, '--train-limit', 1) } : {}),

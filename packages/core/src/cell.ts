@@ -60,6 +60,20 @@ export interface Cell {
    * prefix them with the cell's id.
    */
   toLayers?(input: tf.SymbolicTensor): tf.SymbolicTensor;
+  /**
+   * What the classifier reads from this cell's latent, [batch, readoutSize]; without it, the
+   * flattened latent. Lets a conv cell offer pooled or normalized features.
+   */
+  readout?(latent: tf.Tensor): tf.Tensor2D;
+  /** Features per example that `readout` gives; required when `readout` is defined. */
+  readonly readoutSize?: number;
+  /**
+   * The weights `encode` uses (a subset of `namedWeights`): what an end-to-end BP baseline built
+   * from this cell trains. Cells without it cannot serve as BP encoders.
+   */
+  encoderWeights?(): NamedWeights;
+  /** Generative cells: `count` samples in the cell's input space, reproducible from `seed` (inference only). */
+  generate?(count: number, seed: number): tf.Tensor;
   /** The cell's local updates, each with its own optimizer and variables; stable across calls. */
   updates(): readonly LocalUpdate[];
   /** Every trainable variable, stably named; tensors are the live variables: do not dispose. */
@@ -75,6 +89,11 @@ export interface CellBuildOptions {
   inputShape: readonly number[];
   inputRange: ValueRange;
   width: number;
+  /**
+   * False when `width` is only the model-wide fallback (nobody chose it): cells with their own
+   * per-position defaults (a conv cell's 32/64/128 channels) use those instead.
+   */
+  widthExplicit?: boolean;
   objective?: string;
   options: Readonly<Record<string, unknown>>;
   seed: number;

@@ -30,13 +30,14 @@ export type {
   StoredMetricPoint,
 } from './run-store';
 export type {
+  AdversarialObjective,
   DenoisingObjective,
   Objective,
   ObjectiveFactory,
   ObjectiveKind,
   ReconstructionObjective,
 } from './objective';
-export { isDenoisingObjective, isReconstructionObjective } from './objective';
+export { isAdversarialObjective, isDenoisingObjective, isReconstructionObjective } from './objective';
 export { isGoodnessLossContext, isGoodnessObjective } from './goodness-objective';
 export type {
   GoodnessBatchInfo,
@@ -58,6 +59,12 @@ export { activationSchema, applyActivation } from './layers/activation';
 export type { ActivationName } from './layers/activation';
 export { DenseBlock } from './layers/dense-block';
 export type { DenseBlockOptions } from './layers/dense-block';
+export { Conv2dBlock, TransposedConv2dBlock } from './layers/conv-block';
+export type { ConvBlockOptions } from './layers/conv-block';
+export { featureMapNormSchema, normalizeFeatureMap, standardizeRows } from './layers/feature-map-norm';
+export type { FeatureMapNorm } from './layers/feature-map-norm';
+export { FeatureMapReadout, featureMapReadoutSchema } from './layers/feature-map-readout';
+export type { FeatureMapReadoutConfig } from './layers/feature-map-readout';
 export { ClassifierHead, classifierHeadSchema } from './layers/classifier-head';
 export { rmsNormalize } from './layers/rms-normalize';
 export type { ClassifierHeadConfig } from './layers/classifier-head';
@@ -65,6 +72,15 @@ export type { ClassifierHeadConfig } from './layers/classifier-head';
 export { AutoencoderCell, autoencoderOptionsSchema, createAutoencoderCell } from './cells/autoencoder-cell';
 export type { AutoencoderCellConfig, AutoencoderOptions } from './cells/autoencoder-cell';
 export { DenoisingAutoencoderCell, createDenoisingAutoencoderCell } from './cells/denoising-autoencoder-cell';
+export {
+  CAE_DEFAULT_CHANNELS,
+  ConvolutionalAutoencoderCell,
+  convolutionalAutoencoderOptionsSchema,
+  createConvolutionalAutoencoderCell,
+} from './cells/convolutional-autoencoder-cell';
+export type { ConvolutionalAutoencoderOptions } from './cells/convolutional-autoencoder-cell';
+export { AdversarialCell, adversarialCellOptionsSchema, createAdversarialCell } from './cells/adversarial-cell';
+export type { AdversarialCellOptions } from './cells/adversarial-cell';
 export { registerBuiltinCells } from './cells/register-builtin-cells';
 export { GoodnessCell, goodnessCellOptionsSchema } from './cells/goodness-cell';
 export type { GoodnessCellConfig, GoodnessCellOptions } from './cells/goodness-cell';

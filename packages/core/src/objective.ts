@@ -32,6 +32,19 @@ export interface DenoisingObjective extends Objective {
   loss(clean: tf.Tensor, reconstruction: tf.Tensor): tf.Scalar;
 }
 
+/** A two-player game: GAN cells (discriminator vs generator). Losses take raw logits. */
+export interface AdversarialObjective extends Objective {
+  readonly kind: 'adversarial';
+  /** The discriminator's loss: real logits should be high, fake logits low. */
+  discriminatorLoss(realLogits: tf.Tensor, fakeLogits: tf.Tensor): tf.Scalar;
+  /** The generator's loss on the discriminator's logits of its samples. */
+  generatorLoss(fakeLogits: tf.Tensor): tf.Scalar;
+}
+
+export function isAdversarialObjective(o: Objective): o is AdversarialObjective {
+  return o.kind === 'adversarial';
+}
+
 /** Whether an objective reconstructs its input (AE, CAE cells). */
 export function isReconstructionObjective(o: Objective): o is ReconstructionObjective {
   return o.kind === 'reconstruction';

@@ -1,20 +1,21 @@
 import { Registry, registry } from '@localbp/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DATASET_IDS, getDatasetSpec, isDatasetId, loadDataset, parseDatasetId, registerDatasets } from './dataset-catalog';
+import { writeFakeCifar10 } from './cifar10-test-fixtures';
 import { DatasetError } from './dataset-error';
 import { makeTempDir, removeDir, writeFakeIdxDataset } from './idx-test-fixtures';
 
 describe('dataset ids', () => {
   it('lists the loadable datasets', () => {
-    expect(DATASET_IDS).toEqual(['mnist', 'fashion-mnist']);
+    expect(DATASET_IDS).toEqual(['mnist', 'fashion-mnist', 'cifar10']);
     expect(isDatasetId('fashion-mnist')).toBe(true);
-    expect(isDatasetId('cifar10')).toBe(false);
+    expect(isDatasetId('cifar100')).toBe(false);
   });
 
   it('rejects an unknown id, listing the valid ones', () => {
-    expect(() => parseDatasetId('cifar10')).toThrow(DatasetError);
-    expect(() => parseDatasetId('cifar10')).toThrow(
-      "Unknown dataset 'cifar10': expected one of 'fashion-mnist', 'mnist'",
+    expect(() => parseDatasetId('cifar100')).toThrow(DatasetError);
+    expect(() => parseDatasetId('cifar100')).toThrow(
+      "Unknown dataset 'cifar100': expected one of 'cifar10', 'fashion-mnist', 'mnist'",
     );
     expect(() => loadDataset('MNIST')).toThrow(/Unknown dataset 'MNIST'/);
   });
@@ -56,6 +57,7 @@ describe('loadDataset', () => {
 
   it('loads from a data directory and records where the files came from', () => {
     writeFakeIdxDataset(dir);
+    writeFakeCifar10(dir);
     for (const id of DATASET_IDS) {
       const { info, train, test } = loadDataset(id, { dataDir: dir });
       expect(info.id).toBe(id);

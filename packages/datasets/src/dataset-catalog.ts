@@ -1,4 +1,5 @@
 import { registry as defaultRegistry, type Registry } from '@localbp/core';
+import { CIFAR10_CLASS_NAMES, loadCifar10 } from './cifar10';
 import { DatasetError } from './dataset-error';
 import type { DatasetProvider } from './dataset-provider';
 import { FASHION_MNIST_CLASS_NAMES, loadFashionMnist } from './fashion-mnist';
@@ -7,7 +8,7 @@ import type { LoadDatasetOptions } from './load-dataset-options';
 import { MNIST_CLASS_NAMES, loadMnist } from './mnist';
 
 /** Datasets this package ships; plugins add more through the registry. */
-export const DATASET_IDS = ['mnist', 'fashion-mnist'] as const;
+export const DATASET_IDS = ['mnist', 'fashion-mnist', 'cifar10'] as const;
 /** A registered dataset id: a built-in one or a plugin's. */
 export type DatasetId = string;
 
@@ -47,6 +48,7 @@ const BUILTIN: Record<(typeof DATASET_IDS)[number], DatasetProvider> = {
     classNames: FASHION_MNIST_CLASS_NAMES,
     load: loadFashionMnist,
   },
+  cifar10: { name: 'CIFAR-10', imageShape: [32, 32, 3], classNames: CIFAR10_CLASS_NAMES, load: loadCifar10 },
 };
 
 /** Registers the datasets this package ships; idempotent, called on import. */

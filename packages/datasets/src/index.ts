@@ -17,6 +17,16 @@ export {
   FASHION_MNIST_IDX_SPLIT,
 } from './fashion-mnist';
 
+export {
+  loadCifar10,
+  parseCifar10Batch,
+  CIFAR10_CLASS_NAMES,
+  CIFAR10_RECORD_BYTES,
+  CIFAR10_SPLIT,
+  CIFAR10_TEST_FILE,
+  CIFAR10_TRAIN_FILES,
+} from './cifar10';
+
 export { SeededRandom, permutation, deriveSeed } from './seeded-random';
 export type { MutableIndexable } from './seeded-random';
 

@@ -3,6 +3,8 @@ import { registerObjectives } from './register-objectives';
 export { binaryCrossEntropy, createBceObjective, createMseObjective } from './reconstruction-objectives';
 export { corrupt, createDenoisingObjective, denoisingOptionsSchema } from './denoising-objective';
 export type { DenoisingOptions } from './denoising-objective';
+export { adversarialOptionsSchema, createAdversarialObjective } from './adversarial-objective';
+export type { AdversarialOptions } from './adversarial-objective';
 export { registerObjectives } from './register-objectives';
 export { contrastiveSummary, goodnessMeasureSchema, goodnessOf, thresholdFor } from './goodness';
 export type { GoodnessMeasure } from './goodness';

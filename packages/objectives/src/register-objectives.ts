@@ -1,5 +1,6 @@
 import { registry as defaultRegistry, type Registry } from '@localbp/core';
 import { createCwcompObjective } from './channel-competitive-objective';
+import { createAdversarialObjective } from './adversarial-objective';
 import { createDenoisingObjective } from './denoising-objective';
 import { createFfObjective, createSymbaObjective } from './forward-forward-objectives';
 import { createHybridObjective, createScffObjective } from './unsupervised-ff-objectives';
@@ -35,6 +36,10 @@ export function registerObjectives(target: Registry = defaultRegistry): void {
   });
   target.register('objective', 'cwcomp', createCwcompObjective, {
     description: 'channel-wise competitive FF for conv layers: cross-entropy over per-class channel-group goodness',
+    source,
+  });
+  target.register('objective', 'adversarial', createAdversarialObjective, {
+    description: 'GAN game, non-saturating losses on discriminator logits (optional one-sided label smoothing)',
     source,
   });
 }

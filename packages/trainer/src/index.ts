@@ -1,4 +1,9 @@
 export { describeError, LbpModel, ModelConfigError } from './lbp-model';
+export { BpModel } from './bp-model';
+export { bpModelConfigSchema } from './bp-model-config';
+export type { BpModelConfig, BpModelConfigInput } from './bp-model-config';
+export { buildCellStack, DEFAULT_CELL_WIDTH, readoutOf, readoutSize } from './cell-stack';
+export type { CellStackConfig } from './cell-stack';
 export { createModel, parameterCount, registerBuiltinModels } from './model-factory';
 export { FfModel } from './ff-model';
 export { defaultConvChannels, ffInferenceSchema, ffModelConfigSchema } from './ff-model-config';

@@ -18,24 +18,15 @@ import {
   type UnitImages,
 } from '@localbp/core';
 import '@localbp/objectives';
+import { buildCellStack, readoutOf, readoutSize } from './cell-stack';
 import { lbpModelConfigSchema, type LbpModelConfig, type LbpModelConfigInput } from './training-config';
 
 export type { DataShape };
 
-/** One line for a user: zod's issues as `path: message`, anything else by its message. */
-export function describeError(err: unknown): string {
-  if (err instanceof Error && err.name === 'ZodError' && 'issues' in err && Array.isArray(err.issues)) {
-    return (err.issues as Array<{ path: PropertyKey[]; message: string }>)
-      .map((i) => `${i.path.length ? `${i.path.map(String).join('.')}: ` : ''}${i.message}`)
-      .join('; ');
-  }
-  return err instanceof Error ? err.message : String(err);
-}
+import { describeError, ModelConfigError } from './model-config-error';
 
-/** A shape mismatch or bad cell configuration, reported before any training starts. */
-export class ModelConfigError extends Error {
-  override readonly name = 'ModelConfigError';
-}
+export { describeError, ModelConfigError };
+export { DEFAULT_CELL_WIDTH, readoutOf, readoutSize } from './cell-stack';
 
 /** Runs one part's export, reporting its failure as a configuration problem of that part. */
 function exporting<T>(part: string, build: () => T): T {
@@ -73,38 +64,9 @@ export class LbpModel implements TrainableModel {
   /** Validates the config and builds every cell through the registry, then the head; nothing leaks on failure. */
   static create(input: LbpModelConfigInput, data: DataShape, registry: Registry = defaultRegistry): LbpModel {
     const config = lbpModelConfigSchema.parse(input);
-    const cells: Cell[] = [];
+    const cells = buildCellStack(config, data, registry);
     try {
-      let inputShape: readonly number[] = data.imageShape;
-      config.cells.forEach((spec, index) => {
-        const factory = registry.get('cell', spec.type);
-        const id = `cell-${index + 1}`;
-        let cell: Cell;
-        try {
-          cell = factory({
-            id,
-            index,
-            inputShape,
-            inputRange: index === 0 ? 'unit' : 'unbounded',
-            width: spec.width ?? config.width,
-            objective: spec.objective,
-            options: spec.options,
-            seed: deriveSeed(config.seed, index + 1),
-            optimizer: config.optimizer,
-            registry,
-          });
-        } catch (err) {
-          throw new ModelConfigError(`${id} (${spec.type}): ${describeError(err)}`);
-        }
-        cells.push(cell);
-        if (cell.inputShape.join('x') !== inputShape.join('x')) {
-          throw new ModelConfigError(
-            `${id} (${spec.type}) expects input [${cell.inputShape.join(', ')}] but receives [${inputShape.join(', ')}]`,
-          );
-        }
-        inputShape = cell.latentShape;
-      });
-      const latentUnits = cells.reduce((sum, c) => sum + c.latentShape.reduce((a, b) => a * b, 1), 0);
+      const latentUnits = cells.reduce((sum, c) => sum + readoutSize(c), 0);
       const head = new ClassifierHead({
         inputUnits: latentUnits,
         numClasses: data.numClasses,
@@ -119,14 +81,14 @@ export class LbpModel implements TrainableModel {
     }
   }
 
-  /** Flattened, concatenated latents of every cell (what the classifier reads). */
+  /** Concatenated readouts of every cell's latent (what the classifier reads). */
   features(images: tf.Tensor): tf.Tensor2D {
     return tf.tidy(() => {
       const parts: tf.Tensor2D[] = [];
       let input: tf.Tensor = images;
       for (const cell of this.cells) {
         const latent = cell.encode(input);
-        parts.push(tf.reshape(latent, [latent.shape[0]!, -1]) as tf.Tensor2D);
+        parts.push(readoutOf(cell, latent));
         input = latent;
       }
       return parts.length === 1 ? parts[0]! : tf.concat(parts, 1);
@@ -146,26 +108,25 @@ export class LbpModel implements TrainableModel {
     const lossTensors: Array<[string, tf.Scalar]> = [];
     const training = new Set(context.units);
     const lastCell = context.head ? this.cells.length - 1 : Math.max(-1, ...context.units);
-    const latents: tf.Tensor[] = [];
+    // What the classifier reads of each latent (often smaller: pooled); the latents themselves die early.
+    const readouts: tf.Tensor2D[] = [];
     let input: tf.Tensor = xs;
     try {
       for (let i = 0; i <= lastCell; i++) {
         const cell = this.cells[i]!;
         const latent = training.has(i) ? this.updateCell(cell, input, context, lossTensors) : cell.encode(input);
-        // The classifier needs every latent; otherwise only the next cell needs this one.
-        if (context.head) latents.push(latent);
-        else if (input !== xs) input.dispose();
+        // Cell i has consumed its input: only one cell's latent (and its activations) is alive at a time.
+        if (input !== xs) input.dispose();
         input = latent;
+        if (context.head) readouts.push(readoutOf(cell, latent));
         context.probe();
       }
+      if (input !== xs) input.dispose();
+      input = xs;
       if (context.head) {
-        const features = tf.tidy(() =>
-          latents.length === 1
-            ? tf.reshape(latents[0]!, [latents[0]!.shape[0]!, -1])
-            : tf.concat(latents.map((l) => tf.reshape(l, [l.shape[0]!, -1])), 1),
-        );
-        for (const l of latents) l.dispose();
-        latents.length = 0;
+        const features = readouts.length === 1 ? readouts[0]! : tf.concat(readouts, 1);
+        if (features !== readouts[0]) for (const r of readouts) r.dispose();
+        readouts.length = 0;
         const head = this.head;
         const loss = head.optimizer.minimize(
           () => {
@@ -178,15 +139,14 @@ export class LbpModel implements TrainableModel {
         );
         features.dispose();
         if (loss) lossTensors.push(['loss/head', loss]);
-      } else if (input !== xs) {
-        input.dispose();
       }
       context.probe();
       const values: Record<string, number> = {};
       for (const [key, t] of lossTensors) values[key] = (await t.data())[0]!;
       return values;
     } finally {
-      for (const l of latents) l.dispose();
+      if (input !== xs) input.dispose();
+      for (const r of readouts) r.dispose();
       for (const [, t] of lossTensors) t.dispose();
     }
   }
@@ -261,6 +221,9 @@ export class LbpModel implements TrainableModel {
     const latents: tf.SymbolicTensor[] = [];
     let x: tf.SymbolicTensor = input;
     for (const cell of this.cells) {
+      if (cell.readout) {
+        throw new ModelConfigError(`${cell.id} (${cell.spec.type}) cannot be exported: the classifier reads it through a readout, which exports do not reproduce`);
+      }
       if (!cell.toLayers) {
         throw new ModelConfigError(`${cell.id} (${cell.spec.type}) cannot be exported: its cell type has no toLayers()`);
       }

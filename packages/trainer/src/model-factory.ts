@@ -1,4 +1,5 @@
 import { registry as defaultRegistry, type DataShape, type Registry, type TrainableModel } from '@localbp/core';
+import { BpModel } from './bp-model';
 import { LbpModel } from './lbp-model';
 import { registerForwardForwardModel } from './register-ff-model';
 
@@ -19,6 +20,10 @@ export function registerBuiltinModels(registry: Registry): void {
     source: '@localbp/trainer',
   });
   registerForwardForwardModel(registry);
+  registry.register('model', 'bp', (config, data, reg) => BpModel.create(config as never, data, reg), {
+    description: 'BP baseline: the cells\' encoders and a linear head trained end to end by one optimizer',
+    source: '@localbp/trainer',
+  });
 }
 
 /**

@@ -27,8 +27,11 @@ export const lbpModelConfigSchema = z
   .object({
     model: z.literal('lbp').default('lbp'),
     cells: z.array(cellSpecInputSchema).min(1, 'at least one cell'),
-    /** Default latent width of every cell (ours: 1000, the papers' MNIST MLP width). */
-    width: z.number().int().positive().default(1000),
+    /**
+     * Latent width of every cell unless a cell sets its own. When absent, each cell type uses its
+     * default (ours: ae/dae 1000, the papers' MNIST MLP width; cae 32/64/128 channels by position).
+     */
+    width: z.number().int().positive().optional(),
     /**
      * Ours: one hidden layer of 512 ReLU units. One epoch on MNIST, seeds 1-3: 95.5/95.9/95.5% (with 256: 94.7-94.9%,
      * linear: 93.0%); the PyTorch reference reached 93.4% linear, 95.4% with 256.

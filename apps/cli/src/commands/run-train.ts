@@ -6,6 +6,7 @@ import {
   createModel,
   FfModel,
   LbpModel,
+  BpModel,
   parameterCount,
   LocalTrainer,
   readCheckpointManifest,
@@ -254,7 +255,7 @@ async function trainAndRecord(
       peakRssBytes: peakRss,
       parameters: parameterCount(model),
       cells: model.units.map((u, i) => {
-        const spec = model instanceof LbpModel || model instanceof FfModel ? model.cells[i]!.spec : undefined;
+        const spec = model instanceof LbpModel || model instanceof FfModel || model instanceof BpModel ? model.cells[i]!.spec : undefined;
         return {
           id: u.id,
           type: u.type,
@@ -262,7 +263,7 @@ async function trainAndRecord(
           loss: Number.isFinite(result.cellLosses[i]) ? result.cellLosses[i]! : null,
         };
       }),
-      head: { hidden: model instanceof LbpModel ? model.config.head.hidden : [] },
+      head: { hidden: model instanceof LbpModel || model instanceof BpModel ? model.config.head.hidden : [] },
       out,
       checkpoint: checkpointPath,
       versions,

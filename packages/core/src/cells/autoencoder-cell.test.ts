@@ -7,17 +7,12 @@ import { Registry } from '../registry/registry';
 import { checkCellContract } from '../testing/cell-contract';
 import { tinyImages } from '../testing/tiny-images';
 import { createAutoencoderCell } from './autoencoder-cell';
+import { testMse } from './cell-test-objectives';
 import { createDenoisingAutoencoderCell } from './denoising-autoencoder-cell';
 import { registerBuiltinCells } from './register-builtin-cells';
 
 // Objectives live in @localbp/objectives (which depends on core); these minimal ones keep core's tests self-contained.
-const mse = (): ReconstructionObjective => ({
-  id: 'mse',
-  kind: 'reconstruction',
-  options: {},
-  requiresUnitRange: false,
-  loss: (t, p) => tf.tidy(() => tf.mean(tf.squaredDifference(t, p)) as tf.Scalar),
-});
+const mse = testMse;
 const unitOnly = (): ReconstructionObjective => ({ ...mse(), id: 'unit-only', requiresUnitRange: true });
 let corruptCalls = 0;
 const masking = (): DenoisingObjective => ({

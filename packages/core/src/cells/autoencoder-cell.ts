@@ -162,6 +162,10 @@ export class AutoencoderCell implements Cell {
     return [...this.encoder.variables(), ...this.decoder.variables()];
   }
 
+  encoderWeights(): NamedWeights {
+    return this.encoder.namedWeights();
+  }
+
   namedWeights(): NamedWeights {
     return [...this.encoder.namedWeights(), ...this.decoder.namedWeights()];
   }

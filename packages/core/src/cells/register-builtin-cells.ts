@@ -1,5 +1,7 @@
 import type { Registry } from '../registry/registry';
 import { createAutoencoderCell } from './autoencoder-cell';
+import { createAdversarialCell } from './adversarial-cell';
+import { createConvolutionalAutoencoderCell } from './convolutional-autoencoder-cell';
 import { createDenoisingAutoencoderCell } from './denoising-autoencoder-cell';
 import { createGoodnessConvCell } from './goodness-conv-cell';
 import { createGoodnessDenseCell } from './goodness-dense-cell';
@@ -18,6 +20,14 @@ export function registerBuiltinCells(target: Registry): void {
   });
   target.register('cell', 'ff-conv', createGoodnessConvCell, {
     description: 'Forward-Forward convolutional layer trained by a goodness objective (cwcomp)',
+    source,
+  });
+  target.register('cell', 'cae', createConvolutionalAutoencoderCell, {
+    description: 'convolutional autoencoder cell (3x3 stride-2 conv, transposed-conv decoder; 32/64/128 channels by position)',
+    source,
+  });
+  target.register('cell', 'gan', createAdversarialCell, {
+    description: 'GAN cell: discriminator features are the latent, noise generator, non-saturating losses (ae-gan option)',
     source,
   });
 }

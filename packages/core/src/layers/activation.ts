@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 
 /** The activations cells and heads accept. */
-export const activationSchema = z.enum(['relu', 'tanh', 'sigmoid', 'linear', 'gelu']);
+export const activationSchema = z.enum(['relu', 'leaky-relu', 'tanh', 'sigmoid', 'linear', 'gelu']);
 /** One of `activationSchema`'s names. */
 export type ActivationName = z.infer<typeof activationSchema>;
 
@@ -11,6 +11,9 @@ export function applyActivation(x: tf.Tensor, activation: ActivationName): tf.Te
   switch (activation) {
     case 'relu':
       return tf.relu(x);
+    case 'leaky-relu':
+      // Slope 0.2, the usual choice in GAN discriminators (keeps gradients for negative inputs).
+      return tf.leakyRelu(x, 0.2);
     case 'tanh':
       return tf.tanh(x);
     case 'sigmoid':
@@ -31,5 +34,6 @@ export function applyActivation(x: tf.Tensor, activation: ActivationName): tf.Te
  */
 export function layersActivation(activation: ActivationName): 'relu' | 'tanh' | 'sigmoid' | 'linear' {
   if (activation === 'gelu') throw new Error('the gelu activation (tanh approximation) has no tf.layers equivalent to export');
+  if (activation === 'leaky-relu') throw new Error('the leaky-relu activation has no tf.layers activation equivalent to export');
   return activation;
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { NamedWeights } from '../tensor-types';
 import { applyActivation, layersActivation, type ActivationName } from './activation';
 import { LAYER_NORM_EPSILON, layerNorm } from './layer-norm';
+import { ownedVariable } from './owned-variable';
 
 /** How to build a `DenseBlock`. */
 export interface DenseBlockOptions {
@@ -38,13 +39,11 @@ export class DenseBlock {
     this.activation = options.activation;
     // Glorot-uniform kernel, zero bias: tfjs' dense defaults, seeded.
     const limit = Math.sqrt(6 / (options.inputUnits + options.units));
-    this.kernel = tf.variable(
-      tf.randomUniform([options.inputUnits, options.units], -limit, limit, 'float32', options.seed),
-    );
-    this.bias = tf.variable(tf.zeros([options.units]));
+    this.kernel = ownedVariable(tf.randomUniform([options.inputUnits, options.units], -limit, limit, 'float32', options.seed));
+    this.bias = ownedVariable(tf.zeros([options.units]));
     this.normAfterActivation = options.layerNorm === 'post-activation';
-    this.gamma = options.layerNorm ? tf.variable(tf.ones([options.units])) : null;
-    this.beta = options.layerNorm ? tf.variable(tf.zeros([options.units])) : null;
+    this.gamma = options.layerNorm ? ownedVariable(tf.ones([options.units])) : null;
+    this.beta = options.layerNorm ? ownedVariable(tf.zeros([options.units])) : null;
   }
 
   /** dense → (layer norm) → activation over a batch [n, inputUnits]. */
