@@ -102,9 +102,9 @@ function storeLocation(value: string | undefined): string {
 /** Validates every flag and turns them into a model config and fit options. */
 export function parseTrainOptions(raw: RawTrainOptions): TrainPlan {
   const dataset = oneOf(raw.dataset, '--dataset', registry.ids('dataset'));
-  const modelChoice = oneOf(raw.model, '--model', MODELS);
-  const family = modelChoice === 'lbp' ? 'lbp' : 'bp';
-  const cellIds = (raw.cells ?? MODEL_DEFAULT_CELLS[modelChoice]).split(',').map((s) => s.trim());
+  const modelKind = oneOf(raw.model, '--model', MODELS);
+  const family = modelKind === 'lbp' || modelKind === 'ff' ? modelKind : 'bp';
+  const cellIds = (raw.cells ?? MODEL_DEFAULT_CELLS[modelKind]).split(',').map((s) => s.trim());
   const knownCells = registry.ids('cell');
   for (const id of cellIds) {
     if (!knownCells.includes(id)) {
