@@ -62,7 +62,7 @@ describe('localbp train --plugin ./examples/plugin-vae-cell', () => {
   it('without the plugin, vae is an unknown cell', async () => {
     const result = await localbp(['train', '--cells', 'vae', '--train-limit', '10'], scratch);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/unknown cell "vae"; registered cells: ae, cae, dae, gan/);
+    expect(result.stderr).toMatch(/unknown cell "vae"; registered cells: ae, cae, dae, ff-conv, ff-dense, gan/);
   });
 
   it('refuses a plugin built for another spec major with a clear message', async () => {
