@@ -46,3 +46,13 @@ export type { DatasetProvider } from './dataset-provider';
 export type { DatasetId, DatasetSpec, DatasetInfo, LoadedDataset } from './dataset-catalog';
 
 export { decodePngImage, isPng } from './png-image';
+
+export {
+  clientShard,
+  formatPartitionSpec,
+  parsePartitionSpec,
+  partitionLabels,
+  sampleDirichlet,
+  selectExamples,
+} from './partition';
+export type { Partition, PartitionSpec } from './partition';
