@@ -1,6 +1,6 @@
-import type { tf } from '@localbp/core';
+import type { WeightArray } from './protocol/weight-array';
 
-/** One participant's trained weights for one cell (or the classifier), as the server receives them. */
+/** One participant's trained weights for one cell (or the classifier), as the server accepted them. */
 export interface CellUpdate {
   /** `cell-1` … or `head`. */
   cellId: string;
@@ -11,18 +11,29 @@ export interface CellUpdate {
   baseVersion: number;
   /** Versions of the upstream cells the update was trained against (staleness checks). */
   upstreamVersions: Readonly<Record<string, number>>;
-  weights: ReadonlyArray<{ name: string; tensor: tf.Tensor }>;
+  /** Extra factor on the example weight (staleness down-weighting); 1 when absent. */
+  scale?: number;
+  /** Every weight of the cell, in the cell's order, validated against the cell's shapes. */
+  weights: readonly WeightArray[];
+}
+
+/** What an aggregator asks clients to do differently while training (FedProx's proximal term). */
+export interface ClientTrainingOptions {
+  /** μ of the proximal term μ/2·‖w − w_global‖²; 0 = plain local training. */
+  proximalMu: number;
 }
 
 /**
  * Combines the updates of one cell into its next weights. Each cell is aggregated separately,
- * over only the clients that trained it. Implementations own no tensors they return to the caller
- * beyond the result, which the caller disposes.
+ * over only the clients that trained it; every update holds the same names and shapes (the
+ * server validated them). Works on plain float32 arrays, so it needs no tfjs backend.
  */
 export interface Aggregator {
   readonly id: string;
-  /** The cell's next weights from the updates of the clients that trained it; the caller disposes them. */
-  aggregate(updates: readonly CellUpdate[]): Array<{ name: string; tensor: tf.Tensor }>;
+  /** Sent to clients with each task; absent = plain local training. */
+  readonly clientTraining?: ClientTrainingOptions;
+  /** The cell's next weights from the updates of the clients that trained it (fresh arrays). */
+  aggregate(updates: readonly CellUpdate[]): WeightArray[];
 }
 
 /** Builds an aggregator from its options; what the registry's `aggregator` kind holds. */
