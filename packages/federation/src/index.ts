@@ -20,3 +20,38 @@ export { ERROR_CODES, ERROR_STATUS, FederationError, isFederationErrorCode } fro
 export type { FederationErrorCode } from './protocol/federation-error';
 
 registerBuiltinAggregators(registry);
+
+export {
+  API_PREFIX,
+  errorBodySchema,
+  federationModeSchema,
+  heartbeatRequestSchema,
+  heartbeatResponseSchema,
+  IDEMPOTENCY_HEADER,
+  joinRequestSchema,
+  joinResponseSchema,
+  PROTOCOL_VERSION,
+  taskMessageSchema,
+  taskPollResponseSchema,
+  updateMessageSchema,
+  updateResponseSchema,
+} from './protocol/messages';
+export type {
+  ErrorBody,
+  HeartbeatRequest,
+  HeartbeatResponse,
+  JoinRequest,
+  JoinResponse,
+  TaskMessage,
+  TaskPollResponse,
+  UpdateMessage,
+  UpdateMessageInput,
+  UpdateResponse,
+} from './protocol/messages';
+
+export { FederationClient, ServerUnreachableError } from './client/federation-client';
+export type { BackoffOptions, FederationClientOptions, TaskPoll } from './client/federation-client';
+export { modelUnitIds, trainTask, upstreamUnits } from './client/train-task';
+export type { LocalProgress, TrainTaskOptions } from './client/train-task';
+export { runParticipant } from './client/run-participant';
+export type { ParticipantOptions, ParticipantSummary } from './client/run-participant';

@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { federationModeSchema } from '../protocol/messages';
+
+/**
+ * Everything that defines a federated run. Stored in the state database on first start; a restarted
+ * server continues with the stored configuration.
+ */
+export const federationConfigSchema = z
+  .object({
+    mode: federationModeSchema.default('data-parallel'),
+    /** Data-parallel: rounds in total. Cell-distributed: rounds per stage (each cell, then the head). */
+    rounds: z.number().int().positive(),
+    localEpochs: z.number().int().positive().default(1),
+    batchSize: z.number().int().positive().default(128),
+    /** Share of present clients sampled each round. */
+    fraction: z.number().gt(0).max(1).default(1),
+    /** Clients that must be present before the first round starts. */
+    waitForClients: z.number().int().positive().default(1),
+    /** Clients that must be present before any later round starts. */
+    minClients: z.number().int().positive().default(1),
+    /** Accepted updates a round needs to be committed; fewer and it is retried. */
+    quorum: z.number().int().positive().default(1),
+    roundTimeoutMs: z.number().int().positive().default(30 * 60_000),
+    heartbeatMs: z.number().int().positive().default(2_000),
+    /** A selected client silent this long has vanished: the round stops waiting for it. */
+    heartbeatTimeoutMs: z.number().int().positive().default(20_000),
+    aggregator: z.object({ id: z.string(), options: z.record(z.string(), z.unknown()).default({}) }).strict().default({ id: 'fedavg', options: {} }),
+    /** Per-unit L2 bound on (update − global weights). */
+    maxUpdateNorm: z.number().positive().default(1e4),
+    /** Unit versions an update may lag behind; 0 = only updates for the open round. */
+    maxStaleness: z.number().int().nonnegative().default(0),
+    /** Within the bound: count stale updates fully, or scale their weight by 1/(1 + staleness). */
+    stalePolicy: z.enum(['accept', 'down-weight']).default('down-weight'),
+    /** Per-cell assignment: client name → units it trains (cells and/or `head`); others train all. */
+    assignments: z.record(z.string(), z.array(z.string()).min(1)).default({}),
+    /** The model every participant builds (`createModel` config). */
+    model: z.record(z.string(), z.unknown()),
+    data: z.object({ dataset: z.string(), imageShape: z.array(z.number().int().positive()), numClasses: z.number().int().positive() }).strict(),
+    seed: z.number().int().nonnegative().default(1),
+    requestsPerSecond: z.number().positive().default(20),
+    /** Largest request body; default: the full model's frame plus 1 MiB. */
+    maxBodyBytes: z.number().int().positive().optional(),
+  })
+  .strict();
+
+export type FederationConfig = z.infer<typeof federationConfigSchema>;
+export type FederationConfigInput = z.input<typeof federationConfigSchema>;
