@@ -16,6 +16,10 @@ const USER_ERROR_NAMES = new Set([
   'WeightMismatchError',
   'ExperimentError',
   'RunStoreError',
+  'FederationError',
+  'ServerStateError',
+  'ServerUnreachableError',
+  'AggregatorError',
 ]);
 
 /** Node's fs errors (ENOENT, EACCES, ENOTDIR, ENOSPC…) come from paths the user chose, e.g. --out. */

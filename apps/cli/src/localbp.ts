@@ -5,6 +5,7 @@ import { dashboardCommand } from './commands/dashboard-command';
 import { evalCommand } from './commands/eval-command';
 import { exportCommand } from './commands/export-command';
 import { predictCommand } from './commands/predict-command';
+import { federateCommand } from './commands/federate-command';
 import { trainCommand } from './commands/train-command';
 import { version } from '../package.json';
 
@@ -23,6 +24,9 @@ program.addCommand(dashboardCommand().copyInheritedSettings(program));
 program.addCommand(evalCommand().copyInheritedSettings(program));
 program.addCommand(exportCommand().copyInheritedSettings(program));
 program.addCommand(predictCommand().copyInheritedSettings(program));
+const federate = federateCommand().copyInheritedSettings(program);
+for (const sub of federate.commands) sub.copyInheritedSettings(program);
+program.addCommand(federate);
 
 try {
   await program.parseAsync(process.argv);

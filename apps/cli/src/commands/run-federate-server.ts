@@ -1,0 +1,245 @@
+import { resolveBackend, type BackendChoice } from '@localbp/core';
+import { loadDataset, subset } from '@localbp/datasets';
+import { ServerStateDb, startFederationServer, type FederationConfigInput, type RoundReport } from '@localbp/federation/node';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { UsageError } from '../cli-errors';
+import { formatPartitionSpec, parseFederationConfig, parsePartitionFlag, type RawModelFlags, type RawRoundFlags } from '../federate-options';
+
+export interface RawServeFlags {
+  state: string;
+  host: string;
+  port: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  json: boolean;
+  backend: BackendChoice;
+}
+
+export interface RawSimulateFlags {
+  clients: string;
+  partition: string;
+  trainLimit?: string;
+  state?: string;
+  json: boolean;
+  backend: BackendChoice;
+}
+
+/** What `federate serve` and `federate simulate` print with `--json`. */
+export interface FederationSummary {
+  mode: string;
+  dataset: string;
+  aggregator: string;
+  backend: string;
+  totalRounds: number;
+  completedRounds: number;
+  resumedFrom: number;
+  testAccuracy: number | null;
+  roundAccuracy: Array<number | null>;
+  rounds: RoundReport[];
+  totalSeconds: number;
+  state: string;
+  url: string;
+}
+
+function log(message: string): void {
+  process.stderr.write(`${message}\n`);
+}
+
+function formatRound(r: RoundReport): string {
+  const took = r.clients.filter((c) => c.participated).length;
+  const rejected = r.clients.filter((c) => c.rejected).map((c) => `${c.clientId} (${c.rejected!.code})`);
+  return `round ${r.round}: ${took}/${r.clients.length} updates, ${r.seconds.toFixed(1)} s${
+    r.testAccuracy !== null ? `, test accuracy ${(r.testAccuracy * 100).toFixed(2)}%` : ''
+  }${rejected.length ? `, rejected: ${rejected.join(', ')}` : ''}`;
+}
+
+interface ServeRun {
+  statePath: string;
+  config: FederationConfigInput;
+  dataset: string;
+  dataDir?: string;
+  testLimit?: number;
+  backend: BackendChoice;
+  host: string;
+  port: number;
+  tls?: { cert: Buffer; key: Buffer };
+  /** Started once the server listens (simulate's clients); returns a cleanup. */
+  onListening?: (url: string) => (interrupted: boolean) => Promise<void>;
+}
+
+/** Starts the server, runs it to the end of the federated run, and returns the summary. */
+async function serveUntilDone(run: ServeRun): Promise<{ summary: FederationSummary; interrupted: boolean }> {
+  const started = performance.now();
+  const backend = await resolveBackend(run.backend, { quiet: true });
+  log(`backend: ${backend.name} (${backend.reason})`);
+  const data = loadDataset(run.dataset, run.dataDir ? { dataDir: run.dataDir } : {});
+  const test = run.testLimit ? subset(data.test, run.testLimit) : data.test;
+  log(`server evaluates on ${test.count} ${data.info.name} test examples`);
+  const server = await startFederationServer({
+    statePath: run.statePath,
+    config: run.config,
+    host: run.host,
+    port: run.port,
+    ...(run.tls ? { tls: run.tls } : {}),
+    test,
+    log,
+    onRoundComplete: (r) => log(formatRound(r)),
+  });
+  log(`listening on ${server.url} (state: ${path.resolve(run.statePath)})`);
+  const cleanup = run.onListening?.(server.url);
+  let interrupted = false;
+  const stopped = new Promise<'stopped'>((resolve) => {
+    const stop = () => {
+      interrupted = true;
+      log('interrupt: stopping the server (completed rounds are saved; restart with the same --state to continue)');
+      resolve('stopped');
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  try {
+    await Promise.race([server.finished, stopped]);
+  } finally {
+    await cleanup?.(interrupted);
+    await server.close();
+  }
+  const rounds = server.coordinator.reports();
+  const summary: FederationSummary = {
+    mode: server.config.mode,
+    dataset: server.config.data.dataset,
+    aggregator: server.config.aggregator.id,
+    backend: backend.name,
+    totalRounds: server.coordinator.totalRounds,
+    completedRounds: server.coordinator.round,
+    resumedFrom: server.resumedFrom,
+    testAccuracy: rounds.at(-1)?.testAccuracy ?? null,
+    roundAccuracy: rounds.map((r) => r.testAccuracy),
+    rounds,
+    totalSeconds: Number(((performance.now() - started) / 1000).toFixed(3)),
+    state: path.resolve(run.statePath),
+    url: server.url,
+  };
+  return { summary, interrupted };
+}
+
+function limit(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new UsageError(`${flag} must be an integer ≥ 1, got "${value}"`);
+  return Number(value);
+}
+
+function finish(summary: FederationSummary, json: boolean, interrupted: boolean): void {
+  log(
+    `${interrupted ? 'stopped' : 'done'}: ${summary.completedRounds}/${summary.totalRounds} rounds${
+      summary.testAccuracy !== null ? `, test accuracy ${(summary.testAccuracy * 100).toFixed(2)}%` : ''
+    }`,
+  );
+  if (json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  process.exitCode = interrupted ? 130 : 0;
+}
+
+/** `localbp federate serve`. */
+export async function runServe(flags: RawServeFlags & RawModelFlags & RawRoundFlags): Promise<void> {
+  const { plan, config } = parseFederationConfig(flags, flags, { waitFor: 1 });
+  if (Boolean(flags.tlsCert) !== Boolean(flags.tlsKey)) throw new UsageError('--tls-cert and --tls-key go together');
+  const port = Number(flags.port);
+  if (!/^\d+$/.test(flags.port) || port > 65535) throw new UsageError(`--port must be 0-65535, got "${flags.port}"`);
+  const tls = flags.tlsCert && flags.tlsKey ? { cert: readFileSync(flags.tlsCert), key: readFileSync(flags.tlsKey) } : undefined;
+  const testLimit = limit(flags.testLimit, '--test-limit');
+  const { summary, interrupted } = await serveUntilDone({
+    statePath: flags.state,
+    config,
+    dataset: plan.dataset,
+    ...(plan.dataDir ? { dataDir: plan.dataDir } : {}),
+    ...(testLimit ? { testLimit } : {}),
+    backend: flags.backend,
+    host: flags.host,
+    port,
+    ...(tls ? { tls } : {}),
+  });
+  finish(summary, flags.json, interrupted);
+}
+
+/** Starts one `localbp federate join` child per client, their stderr prefixed with the client's name. */
+function startClients(url: string, tokens: ReadonlyArray<[string, string]>, args: readonly string[]): ChildProcess[] {
+  const script = process.argv[1]!;
+  return tokens.map(([name, token], index) => {
+    const child = spawn(process.execPath, [script, 'federate', 'join', '--server', url, '--client-index', String(index), ...args], {
+      env: { ...process.env, LOCALBP_TOKEN: token },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    createInterface({ input: child.stderr! }).on('line', (line) => log(`[${name}] ${line}`));
+    child.on('exit', (code, signal) => {
+      if (code !== 0) log(`[${name}] exited with ${signal ?? `code ${code}`}`);
+    });
+    return child;
+  });
+}
+
+/** `localbp federate simulate`: the server in this process, N clients in child processes, all over loopback. */
+export async function runSimulate(flags: RawSimulateFlags & RawModelFlags & RawRoundFlags): Promise<void> {
+  const clients = limit(flags.clients, '--clients')!;
+  const partition = parsePartitionFlag(flags.partition);
+  const { plan, config } = parseFederationConfig(flags, flags, { waitFor: clients });
+  const trainLimit = limit(flags.trainLimit, '--train-limit');
+  const testLimit = limit(flags.testLimit, '--test-limit');
+  const tempDir = flags.state ? null : mkdtempSync(path.join(tmpdir(), 'localbp-federate-'));
+  const statePath = flags.state ?? path.join(tempDir!, 'state.db');
+  try {
+    const db = await ServerStateDb.open(statePath);
+    const tokens: Array<[string, string]> = [];
+    try {
+      if ((await db.clientNames()).length) throw new UsageError(`${statePath} already has clients: simulate needs a fresh --state`);
+      for (let i = 1; i <= clients; i++) tokens.push([`client-${i}`, await db.addClient(`client-${i}`)]);
+    } finally {
+      db.close();
+    }
+    const joinArgs = [
+      '--dataset', plan.dataset,
+      ...(plan.dataDir ? ['--data-dir', plan.dataDir] : []),
+      ...(trainLimit ? ['--train-limit', String(trainLimit)] : []),
+      '--partition', formatPartitionSpec(partition),
+      '--clients', String(clients),
+      '--partition-seed', String(plan.model.seed ?? 1),
+      '--backend', flags.backend,
+    ];
+    log(`simulating ${clients} clients (${formatPartitionSpec(partition)}) over loopback`);
+    const { summary, interrupted } = await serveUntilDone({
+      statePath,
+      config,
+      dataset: plan.dataset,
+      ...(plan.dataDir ? { dataDir: plan.dataDir } : {}),
+      ...(testLimit ? { testLimit } : {}),
+      backend: flags.backend,
+      host: '127.0.0.1',
+      port: 0,
+      onListening: (url) => {
+        const children = startClients(url, tokens, joinArgs);
+        return async (interrupted: boolean) => {
+          // Clients learn the run finished on their next poll; stragglers are stopped.
+          await Promise.all(
+            children.map(
+              (child) =>
+                new Promise<void>((resolve) => {
+                  if (child.exitCode !== null || child.signalCode !== null) return resolve();
+                  const timer = setTimeout(() => child.kill('SIGKILL'), interrupted ? 0 : 15_000);
+                  child.once('exit', () => {
+                    clearTimeout(timer);
+                    resolve();
+                  });
+                  if (interrupted) child.kill('SIGTERM');
+                }),
+            ),
+          );
+        };
+      },
+    });
+    finish({ ...summary, state: flags.state ? summary.state : '(temporary)' }, flags.json, interrupted);
+  } finally {
+    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+  }
+}
