@@ -1,6 +1,6 @@
 import { resolveBackend, tf, type BackendChoice } from '@localbp/core';
 import { clientShard, loadDataset, subset, type LabeledSplit } from '@localbp/datasets';
-import { FederationClient, FederationError, runParticipant, type JoinResponse } from '@localbp/federation';
+import { FederationClient, FederationError, runParticipant } from '@localbp/federation';
 import { ServerStateDb } from '@localbp/federation/node';
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../cli-errors';
@@ -69,8 +69,7 @@ export async function runJoin(flags: RawJoinFlags): Promise<void> {
   const partitionSeed = positiveInt(flags.partitionSeed, '--partition-seed', 0)!;
   const backend = await resolveBackend(flags.backend, { quiet: true });
   const client = new FederationClient({ server: flags.server, token, log });
-  const loadShard = (join: JoinResponse): LabeledSplit => {
-    if (flags.dataset !== join.data.dataset) log(`note: the server trains on ${join.data.dataset}; this client holds ${flags.dataset}`);
+  const loadShard = (): LabeledSplit => {
     const data = loadDataset(flags.dataset, flags.dataDir ? { dataDir: flags.dataDir } : {});
     const train = trainLimit ? subset(data.train, trainLimit) : data.train;
     const shard = partition ? clientShard(train, clients!, index!, partition, partitionSeed) : train;

@@ -8,8 +8,8 @@ import { trainTask, type LocalProgress, type TrainTaskOptions } from './train-ta
 
 export interface ParticipantOptions extends TrainTaskOptions {
   client: FederationClient;
-  /** The participant's own training data, given what the server says it trains. */
-  loadShard(join: JoinResponse): LabeledSplit | Promise<LabeledSplit>;
+  /** The participant's own training data; loaded before joining, so a joined client is ready to train. */
+  loadShard(): LabeledSplit | Promise<LabeledSplit>;
   registry?: Registry;
   log?: (message: string) => void;
   /** Stops after the current task. */
@@ -38,9 +38,9 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export async function runParticipant(options: ParticipantOptions): Promise<ParticipantSummary> {
   const log = options.log ?? (() => {});
   const { client } = options;
-  const join = await client.join();
+  const shard = await options.loadShard();
+  const join: JoinResponse = await client.join();
   log(`joined as ${join.clientId}: ${join.training.mode}, ${join.training.localEpochs} local epoch(s), aggregator ${join.training.aggregator}`);
-  const shard = await options.loadShard(join);
   if (shard.imageShape.join('x') !== join.data.imageShape.join('x') || shard.numClasses !== join.data.numClasses) {
     throw new RangeError(
       `local data holds [${shard.imageShape.join(', ')}] images in ${shard.numClasses} classes; the server trains on [${join.data.imageShape.join(', ')}] in ${join.data.numClasses}`,

@@ -84,6 +84,7 @@ export class RoundCoordinator {
   private open: OpenRound | null = null;
   private closing = false;
   private attempt = 1;
+  private roundsStarted = 0;
   private readonly tasks = new Map<string, Task>();
   private readonly replies = new Map<string, StoredReply>();
   private readonly now: () => number;
@@ -177,7 +178,8 @@ export class RoundCoordinator {
     const round = this.completed + 1;
     const plan = this.plan(round);
     const candidates = plan.eligible.filter((c) => this.present(c) && this.unitsFor(c, plan.units).length > 0).sort();
-    const wanted = this.completed === 0 && this.attempt === 1 ? this.config.waitForClients : this.config.minClients;
+    // The first round this process runs (fresh or after a restart) waits for the whole expected crowd.
+    const wanted = this.roundsStarted === 0 ? this.config.waitForClients : this.config.minClients;
     const eligibleCount = plan.eligible.filter((c) => this.unitsFor(c, plan.units).length > 0).length;
     if (candidates.length === 0 || candidates.length < Math.min(wanted, eligibleCount)) return;
     const count = Math.min(candidates.length, Math.max(Math.min(this.config.quorum, candidates.length), Math.ceil(this.config.fraction * candidates.length)));
@@ -206,6 +208,7 @@ export class RoundCoordinator {
       this.tasks.set(task.id, task);
     }
     this.open = open;
+    this.roundsStarted++;
     this.deps.log(`round ${round}${this.attempt > 1 ? ` (attempt ${this.attempt})` : ''}: ${selected.length} of ${candidates.length} present clients selected: ${selected.join(', ')}`);
   }
 
@@ -280,11 +283,6 @@ export class RoundCoordinator {
       throw new FederationError('wrong-round', `task ${message.taskId} is not an open task of this client (the server may have restarted): ask for a new task`);
     }
     if (message.round !== task.round) throw new FederationError('bad-request', `task ${task.id} belongs to round ${task.round}, not ${message.round}`);
-    const open = this.open;
-    if (!open || this.closing) throw new FederationError('wrong-round', `no round is open for updates right now (last completed: ${this.completed})`);
-    const current = open.tasks.get(client)?.id === task.id;
-    if (current && open.outcomes.has(client)) throw new FederationError('already-submitted', `${client} already submitted for round ${open.round}`);
-    if (!current && open.late.has(client)) throw new FederationError('already-submitted', `${client} already had a late update accepted into round ${open.round}`);
     for (const unit of message.units) {
       const upstream = this.upstreamOf(unit.id);
       const expected = Object.fromEntries(upstream.map((u) => [u, task.versions[u] ?? 0]));
@@ -303,6 +301,11 @@ export class RoundCoordinator {
     if (staleness > this.config.maxStaleness) {
       throw new FederationError('stale-update', `the update is ${staleness} version(s) behind; this server accepts at most ${this.config.maxStaleness}`);
     }
+    const open = this.open;
+    if (!open || this.closing) throw new FederationError('wrong-round', `no round is open for updates right now (last completed: ${this.completed})`);
+    const current = open.tasks.get(client)?.id === task.id;
+    if (current && open.outcomes.has(client)) throw new FederationError('already-submitted', `${client} already submitted for round ${open.round}`);
+    if (!current && open.late.has(client)) throw new FederationError('already-submitted', `${client} already had a late update accepted into round ${open.round}`);
     const grouped = validateUpdate(message, tensors, {
       units: this.unitWeights,
       assigned: new Set(task.units),
@@ -414,7 +417,8 @@ export class RoundCoordinator {
     this.completed = open.round;
     this.attempt = 1;
     this.history.push(report);
-    for (const t of open.tasks.values()) this.tasks.delete(t.id);
+    // Tasks stay answerable while their updates could still be within the staleness bound.
+    for (const [id, t] of this.tasks) if (t.round < this.completed - this.config.maxStaleness) this.tasks.delete(id);
     this.deps.log(
       `round ${open.round} complete: ${accepted} update(s)${vanished.length ? `, vanished: ${vanished.join(', ')}` : ''}${
         testAccuracy !== null ? `, test accuracy ${(testAccuracy * 100).toFixed(2)}%` : ''
