@@ -21,6 +21,8 @@ function setup(overrides: Partial<FederationConfigInput> = {}) {
     model: { model: 'lbp' },
     data: { dataset: 'tiny', imageShape: [1, 1, 1], numClasses: 2 },
     heartbeatTimeoutMs: 1_000,
+    // After a round closes the coordinator waits 2·heartbeat + 500 ms = 700 ms for clients to poll again.
+    heartbeatMs: 100,
     ...overrides,
   });
   const coordinator = new RoundCoordinator({
@@ -119,7 +121,9 @@ describe('RoundCoordinator', () => {
     advance(600);
     await coordinator.tick();
     expect(commits).toHaveLength(0);
-    // The old task is gone with its attempt only in name: its versions are still current, so it is not stale.
+    expect(coordinator.poll('b').kind).toBe('wait'); // settling after the failed attempt
+    advance(700);
+    coordinator.see('a');
     const second = coordinator.poll('b');
     expect(task(second).message.round).toBe(1);
     coordinator.poll('a');
@@ -142,6 +146,7 @@ describe('RoundCoordinator', () => {
     advance(1_200);
     coordinator.see('a');
     await coordinator.tick(); // round 1 closes without b, which went quiet
+    advance(700);
     const tb = coordinator.poll('a');
     coordinator.submit('b', ...update(slow, 4, 1), 'late-b'); // 1 behind: scale 1/2
     coordinator.submit('a', ...update(tb, 1, 1), 'a2');
@@ -155,7 +160,7 @@ describe('RoundCoordinator', () => {
   });
 
   it('cell-distributed: the k-th client owns cell k, then everyone trains the head', async () => {
-    const { coordinator } = setup({ mode: 'cell-distributed', rounds: 1, waitForClients: 3 });
+    const { coordinator, advance } = setup({ mode: 'cell-distributed', rounds: 1, waitForClients: 3 });
     expect(coordinator.totalRounds).toBe(3);
     const plan: string[] = [];
     for (const c of ['a', 'b', 'c']) coordinator.see(c);
@@ -165,6 +170,8 @@ describe('RoundCoordinator', () => {
       plan.push(tasks.map(([c, p]) => `${c}:${task(p).message.train.join('+')}`).join(' '));
       for (const [c, p] of tasks) coordinator.submit(c, ...update(p, round), `${c}${round}`);
       await coordinator.tick();
+      advance(700);
+      for (const c of ['a', 'b', 'c']) coordinator.see(c);
     }
     // Three clients over two cells: a and c own cell-1, b owns cell-2.
     expect(plan[0]!.split(' ').sort()).toEqual(['a:cell-1', 'c:cell-1']);

@@ -85,6 +85,7 @@ export class RoundCoordinator {
   private closing = false;
   private attempt = 1;
   private roundsStarted = 0;
+  private settleUntil = 0;
   private readonly tasks = new Map<string, Task>();
   private readonly replies = new Map<string, StoredReply>();
   private readonly now: () => number;
@@ -175,6 +176,9 @@ export class RoundCoordinator {
 
   private maybeStartRound(): void {
     if (this.open || this.closing || this.isFinished()) return;
+    // Closing a round (aggregation, evaluation) can stall the event loop for a while: let every live
+    // client poll again before deciding who is present.
+    if (this.now() < this.settleUntil) return;
     const round = this.completed + 1;
     const plan = this.plan(round);
     const candidates = plan.eligible.filter((c) => this.present(c) && this.unitsFor(c, plan.units).length > 0).sort();
@@ -354,6 +358,7 @@ export class RoundCoordinator {
     } finally {
       this.open = null;
       this.closing = false;
+      this.settleUntil = this.now() + Math.min(this.config.heartbeatTimeoutMs, 2 * this.config.heartbeatMs + 500);
     }
     if (this.isFinished()) this.resolveFinished(this.history);
   }
