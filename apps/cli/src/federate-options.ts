@@ -23,6 +23,8 @@ export interface RawModelFlags {
   backend: string;
   trainLimit?: string;
   testLimit?: string;
+  /** `--store PATH`, or false for `--no-store`. */
+  store?: string | false;
 }
 
 /** Round flags of `federate serve` and `federate simulate`. */

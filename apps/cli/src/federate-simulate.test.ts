@@ -1,3 +1,5 @@
+import { openRunStore } from '@localbp/trainer/run-store';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lastJsonLine, runCli, STACK_LINE, tempDir } from './cli-test-helpers';
 import { FAST_LIVENESS, TINY_MODEL } from './federate-test-helpers';
@@ -17,9 +19,10 @@ interface Summary {
 
 describe('localbp federate simulate (server + client processes over loopback)', () => {
   it('runs data-parallel rounds with 3 client processes on a Dirichlet partition and reports accuracy per round', async () => {
+    const storePath = path.join(tmp.dir, 'runs.sqlite');
     const res = await runCli([
       'federate', 'simulate', '--clients', '3', '--partition', 'dirichlet:0.5', '--train-limit', '600', '--rounds', '3',
-      ...TINY_MODEL, ...FAST_LIVENESS, '--json',
+      ...TINY_MODEL, ...FAST_LIVENESS, '--json', '--store', storePath,
     ]);
     expect(res.code, res.stderr).toBe(0);
     const summary = lastJsonLine(res.stdout) as unknown as Summary;
@@ -36,12 +39,25 @@ describe('localbp federate simulate (server + client processes over loopback)', 
     }
     // Client processes report through the server's stderr, prefixed.
     expect(res.stderr).toMatch(/\[client-2\] round 3: update accepted/);
+    // The run store holds the run and one federation-round event per round for the dashboard.
+    const store = await openRunStore(storePath);
+    try {
+      const [run] = await store.listRuns();
+      expect(run).toMatchObject({ status: 'completed' });
+      const events = await store.events(run!.id, { kind: 'federation-round' });
+      expect(events.map((e) => (e.payload as { round: number }).round)).toEqual([1, 2, 3]);
+      expect((events[2]!.payload as { testAccuracy: number }).testAccuracy).toBe(summary.roundAccuracy[2]);
+      expect((await store.metrics(run!.id, { keys: ['testAccuracy'] })).map((p) => p.value)).toEqual(summary.roundAccuracy);
+    } finally {
+      await store.close();
+    }
   }, TEST_TIMEOUT_MS);
 
   it('runs cell-distributed: participant k trains cell k on frozen cells below, then the head is trained federated', async () => {
     const res = await runCli([
-      'federate', 'simulate', '--mode', 'cell-distributed', '--clients', '2', '--train-limit', '1000', '--rounds', '2', '--local-epochs', '5',
-      ...TINY_MODEL, '--head-lr', '0.01', ...FAST_LIVENESS, '--json',
+      'federate', 'simulate', '--mode', 'cell-distributed', '--clients', '2', '--train-limit', '1000', '--rounds', '2', '--local-epochs', '3',
+      // Wider cells and larger steps than TINY_MODEL: 16-unit cells give a linear head too little to learn from.
+      ...TINY_MODEL, '--width', '64', '--lr', '0.01', '--head-lr', '0.01', ...FAST_LIVENESS, '--json',
     ]);
     expect(res.code, res.stderr).toBe(0);
     const summary = lastJsonLine(res.stdout) as unknown as Summary;
@@ -64,8 +80,9 @@ describe('localbp federate simulate (server + client processes over loopback)', 
       { 'cell-1': 2, 'cell-2': 2, head: 1 },
       { 'cell-1': 2, 'cell-2': 2, head: 2 },
     ]);
-    // The head trained federated on the stacked cells learns (chance is 0.1).
-    expect(summary.testAccuracy).toBeGreaterThan(0.3);
+    // The head trained federated on the stacked cells learns (chance is 0.1; the same budget trained
+    // centrally with --schedule separate reaches about 0.68).
+    expect(summary.testAccuracy).toBeGreaterThan(0.4);
   }, TEST_TIMEOUT_MS);
 
   it('refuses bad federation flags with a usage error', async () => {

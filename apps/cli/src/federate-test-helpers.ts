@@ -3,7 +3,7 @@ import path from 'node:path';
 import { startCli, waitForStderr, type CliProcess } from './cli-test-helpers';
 
 /** A model and data small enough that a round takes about a second per client on 2 cores. */
-export const TINY_MODEL = ['--dataset', 'mnist', '--cells', 'ae,ae', '--width', '16', '--head-hidden', 'none', '--test-limit', '200', '--batch-size', '50'];
+export const TINY_MODEL = ['--dataset', 'mnist', '--cells', 'ae,ae', '--width', '16', '--head-hidden', 'none', '--test-limit', '200', '--batch-size', '50', '--no-store'];
 /** Fast liveness so vanished clients are noticed within seconds. */
 export const FAST_LIVENESS = ['--heartbeat', '0.3', '--heartbeat-timeout', '30'];
 

@@ -21,6 +21,8 @@ const MODEL_FLAGS: Flag[] = [
   ['--head-lr <x>', 'learning rate of the classifier optimizer (AdamW)', '0.001'],
   ['--seed <n>', 'random seed (weights, client sampling, partition)', '1'],
   ['--test-limit <n>', 'evaluate on only the first N test examples'],
+  ['--store <path>', 'run store to record the run in: a SQLite file or a libsql:// / http(s):// URL (default runs/localbp.sqlite)'],
+  ['--no-store', 'do not record the run in a run store'],
 ];
 
 const ROUND_FLAGS: Flag[] = [

@@ -1,12 +1,15 @@
 import { resolveBackend, type BackendChoice } from '@localbp/core';
 import { loadDataset, subset } from '@localbp/datasets';
 import { ServerStateDb, startFederationServer, type FederationConfigInput, type RoundReport } from '@localbp/federation/node';
+import type { RunWriter } from '@localbp/trainer';
+import { openRunStore, type SqliteRunStore } from '@localbp/trainer/run-store';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { UsageError } from '../cli-errors';
+import { beginRecording } from './run-recording';
 import { formatPartitionSpec, parseFederationConfig, parsePartitionFlag, type RawModelFlags, type RawRoundFlags } from '../federate-options';
 
 export interface RawServeFlags {
@@ -67,6 +70,8 @@ interface ServeRun {
   host: string;
   port: number;
   tls?: { cert: Buffer; key: Buffer };
+  /** Run store to record the run in; null for none. */
+  store: string | null;
   /** Started once the server listens (simulate's clients); returns a cleanup. */
   onListening?: (url: string) => (interrupted: boolean) => Promise<void>;
 }
@@ -79,16 +84,30 @@ async function serveUntilDone(run: ServeRun): Promise<{ summary: FederationSumma
   const data = loadDataset(run.dataset, run.dataDir ? { dataDir: run.dataDir } : {});
   const test = run.testLimit ? subset(data.test, run.testLimit) : data.test;
   log(`server evaluates on ${test.count} ${data.info.name} test examples`);
-  const server = await startFederationServer({
-    statePath: run.statePath,
-    config: run.config,
-    host: run.host,
-    port: run.port,
-    ...(run.tls ? { tls: run.tls } : {}),
-    test,
-    log,
-    onRoundComplete: (r) => log(formatRound(r)),
-  });
+  const store: SqliteRunStore | null = run.store === null ? null : await openRunStore(run.store);
+  let writer: RunWriter | null = null;
+  let server;
+  try {
+    writer = store ? await startRecording(store, run, backend.name, { ...backend.versions, node: process.version }) : null;
+    const recorder = writer;
+    server = await startFederationServer({
+      statePath: run.statePath,
+      config: run.config,
+      host: run.host,
+      port: run.port,
+      ...(run.tls ? { tls: run.tls } : {}),
+      test,
+      log,
+      onRoundComplete: (r) => {
+        log(formatRound(r));
+        recorder?.federationRound(roundPayload(r)).catch((err: unknown) => log(`warning: run store: ${err instanceof Error ? err.message : String(err)}`));
+      },
+    });
+  } catch (err) {
+    await writer?.finish('failed');
+    await store?.close();
+    throw err;
+  }
   log(`listening on ${server.url} (state: ${path.resolve(run.statePath)})`);
   const cleanup = run.onListening?.(server.url);
   let interrupted = false;
@@ -106,6 +125,8 @@ async function serveUntilDone(run: ServeRun): Promise<{ summary: FederationSumma
   } finally {
     await cleanup?.(interrupted);
     await server.close();
+    await writer?.finish(interrupted ? 'interrupted' : 'completed');
+    await store?.close();
   }
   const rounds = server.coordinator.reports();
   const summary: FederationSummary = {
@@ -124,6 +145,44 @@ async function serveUntilDone(run: ServeRun): Promise<{ summary: FederationSumma
     url: server.url,
   };
   return { summary, interrupted };
+}
+
+/** The dashboard's `federation-round` payload of a round report. */
+function roundPayload(r: RoundReport) {
+  return {
+    round: r.round,
+    testAccuracy: r.testAccuracy,
+    clients: r.clients.map((c) => ({
+      clientId: c.clientId,
+      participated: c.participated,
+      cells: c.cells,
+      examples: c.examples,
+      loss: c.loss !== null && Number.isFinite(c.loss) ? c.loss : null,
+      ...(c.rejected ? { rejected: c.rejected } : {}),
+    })),
+  };
+}
+
+/** One run per federated run: a restarted server continues the run it recorded before (id kept in its state database). */
+async function startRecording(store: SqliteRunStore, run: ServeRun, backend: string, versions: Record<string, string>): Promise<RunWriter> {
+  const state = await ServerStateDb.open(run.statePath);
+  try {
+    const previous = await state.readMeta('run-store-run-id');
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+    const writer = await beginRecording({
+      store,
+      name: `federate-${String(run.config.mode ?? 'data-parallel')}-${run.dataset}-${stamp}`,
+      config: JSON.parse(JSON.stringify({ federation: run.config })) as { [key: string]: never },
+      backend,
+      versions,
+      ...(previous ? { resumeRunId: previous } : {}),
+    });
+    await state.writeMeta('run-store-run-id', writer.runId);
+    log(`recording in run store ${store.location} (run ${writer.runId})`);
+    return writer;
+  } finally {
+    state.close();
+  }
 }
 
 function limit(value: string | undefined, flag: string): number | undefined {
@@ -157,6 +216,7 @@ export async function runServe(flags: RawServeFlags & RawModelFlags & RawRoundFl
     ...(plan.dataDir ? { dataDir: plan.dataDir } : {}),
     ...(testLimit ? { testLimit } : {}),
     backend: flags.backend,
+    store: plan.store,
     host: flags.host,
     port,
     ...(tls ? { tls } : {}),
@@ -215,6 +275,7 @@ export async function runSimulate(flags: RawSimulateFlags & RawModelFlags & RawR
       ...(plan.dataDir ? { dataDir: plan.dataDir } : {}),
       ...(testLimit ? { testLimit } : {}),
       backend: flags.backend,
+      store: plan.store,
       host: '127.0.0.1',
       port: 0,
       onListening: (url) => {

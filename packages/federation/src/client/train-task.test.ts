@@ -38,7 +38,7 @@ describe('trainTask', () => {
     const progress = { step: 0, epochsDone: 0 };
     // The first round warms up optimizer slots (created once); later rounds must not grow memory.
     await trainTask(model, shard, task(1, ['cell-2']), global, progress);
-    let update;
+    let update: Awaited<ReturnType<typeof trainTask>> | undefined;
     const leaked = await countLeakedTensors(async () => {
       for (let round = 2; round <= 4; round++) update = await trainTask(model, shard, task(round, ['cell-2']), global, progress);
     });
