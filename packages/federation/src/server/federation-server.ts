@@ -4,7 +4,7 @@ import { createModel, evaluateAccuracy } from '@localbp/trainer';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import '../register-aggregator-kind';
+import { registerBuiltinAggregators } from '../aggregators/register-builtin-aggregators';
 import { FederationError } from '../protocol/federation-error';
 import { encodeFrame, decodeFrame, FRAME_CONTENT_TYPE } from '../protocol/frame';
 import {
@@ -54,6 +54,9 @@ export interface RunningFederationServer {
   finished: Promise<RoundReport[]>;
   close(): Promise<void>;
 }
+
+// The server resolves aggregators by id even when only this Node entry was imported (idempotent).
+registerBuiltinAggregators(defaultRegistry);
 
 function copyWeights(model: TrainableModel): WeightArray[] {
   return model.namedWeights().map((w) => ({ name: w.name, shape: [...w.tensor.shape], values: Float32Array.from(w.tensor.dataSync()) }));
