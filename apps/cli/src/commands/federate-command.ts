@@ -36,7 +36,7 @@ const ROUND_FLAGS: Flag[] = [
   ['--quorum <n>', 'accepted updates needed to commit a round', '1'],
   ['--round-timeout <s>', 'round deadline in seconds', '1800'],
   ['--heartbeat <s>', 'client heartbeat interval in seconds', '2'],
-  ['--heartbeat-timeout <s>', 'a selected client silent this long has vanished', '20'],
+  ['--heartbeat-timeout <s>', 'a selected client silent this long has vanished', '120'],
   ['--aggregator <id>', 'fedavg, fedprox, median, trimmed-mean, multi-krum or a plugin id', 'fedavg'],
   ['--mu <x>', 'FedProx proximal coefficient μ', '0.01'],
   ['--trim-beta <x>', 'trimmed mean: share trimmed from each end', '0.1'],

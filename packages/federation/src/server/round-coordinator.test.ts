@@ -137,6 +137,22 @@ describe('RoundCoordinator', () => {
     expect(() => coordinator.submit('a', late, lateTensors, 'late')).toThrow(/1 version\(s\) behind; this server accepts at most 0/);
   });
 
+  it('counts an update from a failed attempt of the same round as the client\'s answer, once', async () => {
+    const { coordinator, commits, advance } = setup({ roundTimeoutMs: 500 });
+    const first = coordinator.poll('a');
+    advance(600);
+    coordinator.see('a');
+    await coordinator.tick(); // deadline, nothing accepted: retried
+    advance(700);
+    const second = coordinator.poll('a');
+    expect(task(second).message.taskId).not.toBe(task(first).message.taskId);
+    coordinator.submit('a', ...update(first, 2, 5), 'old');
+    expect(() => coordinator.submit('a', ...update(second, 9), 'new')).toThrow(/already submitted for round 1/);
+    await coordinator.tick();
+    expect(commits.map((c) => [c.round, c.report.attempt, c.report.clients.map((x) => [x.clientId, x.examples])])).toEqual([[1, 2, [['a', 5]]]]);
+    expect(Array.from(coordinator.currentWeights()[0]!.values)).toEqual([2, 2]);
+  });
+
   it('accepts a late update within the staleness bound, down-weighted by 1/(1 + staleness)', async () => {
     const { coordinator, commits, advance } = setup({ maxStaleness: 1, roundTimeoutMs: 500, waitForClients: 2 });
     coordinator.poll('a');

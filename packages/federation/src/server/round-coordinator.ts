@@ -307,7 +307,9 @@ export class RoundCoordinator {
     }
     const open = this.open;
     if (!open || this.closing) throw new FederationError('wrong-round', `no round is open for updates right now (last completed: ${this.completed})`);
-    const current = open.tasks.get(client)?.id === task.id;
+    // An update from a failed attempt of this same round starts from the same weights: it answers the
+    // client's current task (counted once), or joins as an extra update if the client was not re-selected.
+    const current = open.tasks.get(client)?.id === task.id || (task.round === open.round && open.tasks.has(client));
     if (current && open.outcomes.has(client)) throw new FederationError('already-submitted', `${client} already submitted for round ${open.round}`);
     if (!current && open.late.has(client)) throw new FederationError('already-submitted', `${client} already had a late update accepted into round ${open.round}`);
     const grouped = validateUpdate(message, tensors, {

@@ -22,8 +22,11 @@ export const federationConfigSchema = z
     quorum: z.number().int().positive().default(1),
     roundTimeoutMs: z.number().int().positive().default(30 * 60_000),
     heartbeatMs: z.number().int().positive().default(2_000),
-    /** A selected client silent this long has vanished: the round stops waiting for it. */
-    heartbeatTimeoutMs: z.number().int().positive().default(20_000),
+    /**
+     * A selected client silent this long has vanished: the round stops waiting for it. Generous by default:
+     * a client's heartbeats share its event loop with training, which on an overloaded machine can starve them.
+     */
+    heartbeatTimeoutMs: z.number().int().positive().default(120_000),
     aggregator: z.object({ id: z.string(), options: z.record(z.string(), z.unknown()).default({}) }).strict().default({ id: 'fedavg', options: {} }),
     /** Per-unit L2 bound on (update − global weights). */
     maxUpdateNorm: z.number().positive().default(1e4),
