@@ -25,6 +25,14 @@ export interface RawModelFlags {
   testLimit?: string;
   /** `--store PATH`, or false for `--no-store`. */
   store?: string | false;
+  /** Forward-Forward flags (`--model ff`), as `localbp train` takes them. */
+  layers: string;
+  ffInference: string;
+  ffNegatives: string;
+  goodness?: string;
+  peerNorm: string;
+  ffChannels?: string;
+  reluGradient: string;
 }
 
 /** Round flags of `federate serve` and `federate simulate`. */
@@ -74,9 +82,9 @@ export function parseModelFlags(raw: RawModelFlags): TrainPlan {
 }
 
 /** `--assign "alice=cell-1;bob=cell-1,cell-2,head"` → per-client unit lists. */
-export function parseAssignments(text: string | undefined, cellCount: number): Record<string, string[]> {
+export function parseAssignments(text: string | undefined, cellCount: number, unitPrefix = 'cell'): Record<string, string[]> {
   if (text === undefined || text.trim() === '') return {};
-  const units = new Set([...Array.from({ length: cellCount }, (_, i) => `cell-${i + 1}`), 'head']);
+  const units = new Set([...Array.from({ length: cellCount }, (_, i) => `${unitPrefix}-${i + 1}`), 'head']);
   const out: Record<string, string[]> = {};
   for (const part of text.split(';').map((s) => s.trim()).filter(Boolean)) {
     const [name, list] = part.split('=');
@@ -106,7 +114,9 @@ export function parseFederationConfig(modelFlags: RawModelFlags, rounds: RawRoun
   const stalePolicy = rounds.stalePolicy;
   if (stalePolicy !== 'accept' && stalePolicy !== 'down-weight') throw new UsageError(`--stale-policy must be accept or down-weight, got "${stalePolicy}"`);
   const spec = getDatasetSpec(plan.dataset);
-  const cellCount = plan.model.cells.length;
+  // LBP names its units cell-1…, Forward-Forward layer-1…; both call the classifier `head`.
+  const lbp = 'cells' in plan.model && Array.isArray(plan.model.cells);
+  const cellCount = lbp ? (plan.model as { cells: unknown[] }).cells.length : Number((plan.model as { layers?: number }).layers ?? 0);
   const config: FederationConfigInput = {
     mode,
     rounds: int(rounds.rounds, '--rounds', 1),
@@ -123,7 +133,7 @@ export function parseFederationConfig(modelFlags: RawModelFlags, rounds: RawRoun
     maxUpdateNorm: number(rounds.maxUpdateNorm, '--max-update-norm', (n) => n > 0, 'a positive number'),
     maxStaleness: int(rounds.maxStaleness, '--max-staleness', 0),
     stalePolicy,
-    assignments: parseAssignments(rounds.assign, cellCount),
+    assignments: parseAssignments(rounds.assign, cellCount, lbp ? 'cell' : 'layer'),
     model: plan.model as Record<string, unknown>,
     data: { dataset: plan.dataset, imageShape: [...spec.imageShape], numClasses: spec.numClasses },
     seed: plan.model.seed ?? 1,

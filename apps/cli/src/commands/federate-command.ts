@@ -21,6 +21,13 @@ const MODEL_FLAGS: Flag[] = [
   ['--head-lr <x>', 'learning rate of the classifier optimizer (AdamW)', '0.001'],
   ['--seed <n>', 'random seed (weights, client sampling, partition)', '1'],
   ['--test-limit <n>', 'evaluate on only the first N test examples'],
+  ['--layers <n>', 'FF: number of layers', '3'],
+  ['--ff-inference <mode>', 'FF: linear readout or per-label goodness', 'linear'],
+  ['--ff-negatives <kind>', 'FF: random or hard negative labels', 'random'],
+  ['--goodness <id>', 'FF: goodness function'],
+  ['--peer-norm <x>', 'FF: peer normalization strength (0 = off)', '0.03'],
+  ['--ff-channels <list>', 'FF: conv channels per layer'],
+  ['--relu-gradient <kind>', 'FF: relu or straight-through', 'relu'],
   ['--store <path>', 'run store to record the run in: a SQLite file or a libsql:// / http(s):// URL (default runs/localbp.sqlite)'],
   ['--no-store', 'do not record the run in a run store'],
 ];
