@@ -19,6 +19,7 @@ import {
 } from '../protocol/messages';
 import type { WeightArray } from '../protocol/weight-array';
 
+/** How the client waits between retries of a failed request. */
 export interface BackoffOptions {
   /** First wait after a failure. */
   initialMs: number;
@@ -27,16 +28,19 @@ export interface BackoffOptions {
   giveUpMs: number;
 }
 
+/** Where and as whom a `FederationClient` talks. */
 export interface FederationClientOptions {
   /** Server base URL, e.g. `http://127.0.0.1:8080` (the `/v1` prefix is added). */
   server: string;
   token: string;
   backoff?: Partial<BackoffOptions>;
+  /** Receives one line per retry; silent by default. */
   log?: (message: string) => void;
   /** Defaults to the global `fetch` (Node 20+, browsers). */
   fetch?: typeof fetch;
 }
 
+/** What `poll()` returns: a task with the global weights, a wait, or the end of the run. */
 export type TaskPoll =
   | { kind: 'task'; message: TaskMessage; tensors: WeightArray[] }
   | { kind: 'wait'; round: number; retryAfterMs: number }
@@ -67,11 +71,13 @@ export class FederationClient {
     this.log = options.log ?? (() => {});
   }
 
+  /** Announces the client and returns the model, data shape and training settings to use. */
   async join(software = 'localbp'): Promise<JoinResponse> {
     const res = await this.request('POST', '/join', JSON.stringify({ client: { software } }), 'application/json');
     return joinResponseSchema.parse(await res.json());
   }
 
+  /** Asks for this client's task in the open round. */
   async poll(): Promise<TaskPoll> {
     const res = await this.request('GET', '/task');
     if ((res.headers.get('content-type') ?? '').startsWith(FRAME_CONTENT_TYPE)) {

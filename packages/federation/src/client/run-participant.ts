@@ -6,16 +6,19 @@ import type { JoinResponse } from '../protocol/messages';
 import type { FederationClient } from './federation-client';
 import { trainTask, type LocalProgress, type TrainTaskOptions } from './train-task';
 
+/** What `runParticipant` needs: a connected client and the local data. */
 export interface ParticipantOptions extends TrainTaskOptions {
   client: FederationClient;
   /** The participant's own training data; loaded before joining, so a joined client is ready to train. */
   loadShard(): LabeledSplit | Promise<LabeledSplit>;
   registry?: Registry;
+  /** Receives one line per event (joined, training, accepted, rejected); silent by default. */
   log?: (message: string) => void;
   /** Stops after the current task. */
   signal?: AbortSignal;
 }
 
+/** How a participant's run went, as `runParticipant` returns it. */
 export interface ParticipantSummary {
   clientId: string;
   /** Rounds whose update the server accepted. */

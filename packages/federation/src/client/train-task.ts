@@ -10,6 +10,7 @@ export interface LocalProgress {
   epochsDone: number;
 }
 
+/** Client-side options of `trainTask`. */
 export interface TrainTaskOptions {
   /** Step size of the FedProx proximal step; default the model's optimizer learning rate (else 1e-3). */
   proximalStepSize?: number;

@@ -25,8 +25,10 @@ export const ERROR_STATUS = {
   internal: 500,
 } as const;
 
+/** One of the protocol's error codes (`bad-shape`, `non-finite`, …). */
 export type FederationErrorCode = keyof typeof ERROR_STATUS;
 
+/** Every error code, for clients that list or validate them. */
 export const ERROR_CODES = Object.keys(ERROR_STATUS) as FederationErrorCode[];
 
 /** A protocol-level failure: what the server sends back and what a client raises on receiving it. */
@@ -47,6 +49,7 @@ export class FederationError extends Error {
   }
 }
 
+/** Whether a string is one of the protocol's error codes. */
 export function isFederationErrorCode(code: unknown): code is FederationErrorCode {
   return typeof code === 'string' && Object.hasOwn(ERROR_STATUS, code);
 }

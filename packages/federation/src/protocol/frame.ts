@@ -13,6 +13,7 @@ import { shapeSize, type WeightArray } from './weight-array';
  *      payload  each tensor's values in table order, float32 little-endian, no gaps
  */
 export const FRAME_MAGIC = 'LBPF';
+/** HTTP content type of a frame body. */
 export const FRAME_CONTENT_TYPE = 'application/vnd.localbp.frame';
 /** Headers are small; a huge one is an attack or a bug. */
 export const MAX_FRAME_HEADER_BYTES = 1 << 20;
@@ -33,6 +34,7 @@ const frameHeaderSchema = z
   })
   .strict();
 
+/** A decoded frame: its JSON message (not yet validated) and its tensors. */
 export interface Frame {
   message: unknown;
   tensors: WeightArray[];
@@ -42,6 +44,7 @@ const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
+/** Encodes a message and named float32 tensors into one frame (layout above). */
 export function encodeFrame(message: unknown, tensors: readonly WeightArray[]): Uint8Array {
   for (const t of tensors) {
     if (t.values.length !== shapeSize(t.shape)) {

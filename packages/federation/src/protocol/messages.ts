@@ -2,21 +2,26 @@ import { z } from 'zod';
 
 /** Protocol major version: the `/v1` path prefix. A breaking change gets a new prefix. */
 export const PROTOCOL_VERSION = 1;
+/** Path prefix of every endpoint: `/v1`. */
 export const API_PREFIX = `/v${PROTOCOL_VERSION}`;
 
 /** A unit is a cell id (`cell-1` …) or `head`: the granularity of versions, tasks and aggregation. */
 const unitId = z.string().regex(/^[a-z][a-z0-9-]{0,63}$/, 'unit ids are lowercase, e.g. cell-1 or head');
 const versionMap = z.record(unitId, z.number().int().nonnegative());
 
+/** `POST /v1/join` body. */
 export const joinRequestSchema = z
   .object({
     client: z.object({ software: z.string().max(200), version: z.string().max(50).optional() }).strict(),
   })
   .strict();
+/** `POST /v1/join` body. */
 export type JoinRequest = z.infer<typeof joinRequestSchema>;
 
+/** `data-parallel` or `cell-distributed`. */
 export const federationModeSchema = z.enum(['data-parallel', 'cell-distributed']);
 
+/** `POST /v1/join` answer: what to build and how to train. */
 export const joinResponseSchema = z
   .object({
     protocol: z.literal(PROTOCOL_VERSION),
@@ -36,6 +41,7 @@ export const joinResponseSchema = z
     limits: z.object({ maxBodyBytes: z.number().int().positive(), requestsPerSecond: z.number().positive() }).strict(),
   })
   .strict();
+/** `POST /v1/join` answer. */
 export type JoinResponse = z.infer<typeof joinResponseSchema>;
 
 /** The message of a task frame; its tensors are the current global weights of every unit. */
@@ -56,12 +62,15 @@ export const taskMessageSchema = z
     proximalMu: z.number().nonnegative(),
   })
   .strict();
+/** The message of a task frame. */
 export type TaskMessage = z.infer<typeof taskMessageSchema>;
 
+/** `GET /v1/task` answer when there is no task: wait or finished. */
 export const taskPollResponseSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('wait'), round: z.number().int().nonnegative(), retryAfterMs: z.number().int().nonnegative() }).strict(),
   z.object({ type: z.literal('finished'), round: z.number().int().nonnegative() }).strict(),
 ]);
+/** `GET /v1/task` answer without a task. */
 export type TaskPollResponse = z.infer<typeof taskPollResponseSchema>;
 
 /** The message of an update frame; its tensors are every weight of each unit listed. */
@@ -89,25 +98,35 @@ export const updateMessageSchema = z
     metrics: z.record(z.string().max(100), z.number()).default({}),
   })
   .strict();
+/** The message of an update frame, validated. */
 export type UpdateMessage = z.infer<typeof updateMessageSchema>;
+/** The message of an update frame as a client writes it (`metrics` optional). */
 export type UpdateMessageInput = z.input<typeof updateMessageSchema>;
 
+/** `POST /v1/update` answer for an accepted update. */
 export const updateResponseSchema = z
   .object({ accepted: z.literal(true), duplicate: z.boolean(), round: z.number().int().positive() })
   .strict();
+/** `POST /v1/update` answer for an accepted update. */
 export type UpdateResponse = z.infer<typeof updateResponseSchema>;
 
+/** `POST /v1/heartbeat` body. */
 export const heartbeatRequestSchema = z
   .object({ status: z.enum(['idle', 'training', 'uploading']), taskId: z.string().max(100).optional() })
   .strict();
+/** `POST /v1/heartbeat` body. */
 export type HeartbeatRequest = z.infer<typeof heartbeatRequestSchema>;
 
+/** `POST /v1/heartbeat` answer. */
 export const heartbeatResponseSchema = z
   .object({ round: z.number().int().nonnegative(), state: z.enum(['waiting', 'training', 'finished']) })
   .strict();
+/** `POST /v1/heartbeat` answer. */
 export type HeartbeatResponse = z.infer<typeof heartbeatResponseSchema>;
 
+/** Body of every error response. */
 export const errorBodySchema = z.object({ error: z.object({ code: z.string(), message: z.string() }).strict() }).strict();
+/** Body of every error response. */
 export type ErrorBody = z.infer<typeof errorBodySchema>;
 
 /** Header carrying a client-chosen key that makes retried uploads count once. */
