@@ -36,8 +36,9 @@ export function progressReporter(stream: NodeJS.WriteStream = process.stderr): T
       batchesPerEpoch = phase.batchesPerEpoch;
       stream.write(`phase ${phase.index + 1}: training ${phase.name === 'all' ? 'all cells and the classifier' : phase.name}\n`);
     },
-    onEpochBegin() {
-      epochInPhase++;
+    onEpochBegin(_epoch, logs) {
+      // A resumed run starts at its checkpoint's epoch, not at 1.
+      epochInPhase = typeof logs.phaseEpoch === 'number' ? logs.phaseEpoch + 1 : epochInPhase + 1;
       epochStart = performance.now();
       lastLine = -1;
       firstBatch = null;

@@ -58,6 +58,8 @@ describe('localbp train: Ctrl-C writes a checkpoint and --resume completes the r
     const res = await runCli(['train', '--resume', out, '--json']);
     expect(res.code, res.stderr).toBe(0);
     expect(res.stderr).toContain(`resuming ${out} at phase 1, epoch ${interrupted.progress.epoch + 1}, batch ${interrupted.progress.batch}`);
+    // Progress lines count epochs from the checkpoint's, not from 1.
+    expect(res.stderr).toMatch(new RegExp(`all epoch ${interrupted.progress.epoch + 1}/2 done in`));
     const summary = lastJsonLine(res.stdout);
     expect(summary).toMatchObject({ status: 'completed', epochs: 2, trainExamples: 2000, testExamples: 100, batchSize: 16 });
     expect(summary.epochSeconds).toHaveLength(2);

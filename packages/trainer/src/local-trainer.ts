@@ -161,7 +161,7 @@ export class LocalTrainer {
     const started = performance.now();
     const sums = new Map<string, { sum: number; n: number }>();
     const cells = phase.cells.map((i) => this.model.units[i]!);
-    await cb.onEpochBegin(epochNumber, { phase: progress.phase });
+    await cb.onEpochBegin(epochNumber, { phase: progress.phase, phaseEpoch: progress.epoch });
     for (const [k, cell] of cells.entries()) await cb.onCellBegin(describe(cell, phase.cells[k]!), { epoch: epochNumber });
 
     const iterator = batches(train, {
