@@ -3,6 +3,11 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
+/** A simulated federation that cannot go on (every client process died): exit code 1, message only. */
+export class SimulationError extends Error {
+  override readonly name = 'SimulationError';
+}
+
 /** Errors a user can fix (bad data file, bad checkpoint, unavailable backend): message only, no stack. */
 const USER_ERROR_NAMES = new Set([
   'UsageError',
@@ -20,6 +25,7 @@ const USER_ERROR_NAMES = new Set([
   'ServerStateError',
   'ServerUnreachableError',
   'AggregatorError',
+  'SimulationError',
 ]);
 
 /** Node's fs errors (ENOENT, EACCES, ENOTDIR, ENOSPC…) come from paths the user chose, e.g. --out. */

@@ -19,6 +19,7 @@ export interface RawModelFlags {
   lr: string;
   weightDecay: string;
   headLr: string;
+  headDropout: string;
   seed: string;
   backend: string;
   trainLimit?: string;
@@ -55,6 +56,7 @@ export interface RawRoundFlags {
   maxUpdateNorm: string;
   maxStaleness: string;
   stalePolicy: string;
+  clientOptimizer: string;
   assign?: string;
   maxBodyMb?: string;
   rate: string;
@@ -75,6 +77,9 @@ export function parseModelFlags(raw: RawModelFlags): TrainPlan {
     epochs: '1',
     batchSize: '128',
     schedule: 'simultaneous',
+    // Each round is its own short fit on the client: a schedule over the whole run does not apply.
+    lrSchedule: 'constant',
+    augment: 'none',
     json: false,
     evaluateEachEpoch: false,
   };
@@ -113,6 +118,13 @@ export function parseFederationConfig(modelFlags: RawModelFlags, rounds: RawRoun
   if (rounds.aggregator === 'multi-krum') options.f = int(rounds.krumF, '--krum-f', 0);
   const stalePolicy = rounds.stalePolicy;
   if (stalePolicy !== 'accept' && stalePolicy !== 'down-weight') throw new UsageError(`--stale-policy must be accept or down-weight, got "${stalePolicy}"`);
+  const clientOptimizerState = rounds.clientOptimizer;
+  if (clientOptimizerState !== 'reset' && clientOptimizerState !== 'keep') {
+    throw new UsageError(`--client-optimizer must be reset or keep, got "${clientOptimizerState}"`);
+  }
+  if (plan.model.model === 'bp' && (mode !== 'data-parallel' || rounds.assign !== undefined)) {
+    throw new UsageError(`--model ${modelFlags.model} trains end to end (back-propagation): only --mode data-parallel without --assign applies`);
+  }
   const spec = getDatasetSpec(plan.dataset);
   // LBP names its units cell-1…, Forward-Forward layer-1…; both call the classifier `head`.
   const lbp = 'cells' in plan.model && Array.isArray(plan.model.cells);
@@ -133,6 +145,7 @@ export function parseFederationConfig(modelFlags: RawModelFlags, rounds: RawRoun
     maxUpdateNorm: number(rounds.maxUpdateNorm, '--max-update-norm', (n) => n > 0, 'a positive number'),
     maxStaleness: int(rounds.maxStaleness, '--max-staleness', 0),
     stalePolicy,
+    clientOptimizerState,
     assignments: parseAssignments(rounds.assign, cellCount, lbp ? 'cell' : 'layer'),
     model: plan.model as Record<string, unknown>,
     data: { dataset: plan.dataset, imageShape: [...spec.imageShape], numClasses: spec.numClasses },

@@ -1,7 +1,8 @@
 import { openRunStore } from '@localbp/trainer/run-store';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { lastJsonLine, runCli, STACK_LINE, tempDir } from './cli-test-helpers';
+import { execFileSync } from 'node:child_process';
+import { lastJsonLine, runCli, STACK_LINE, startCli, tempDir, waitForStderr } from './cli-test-helpers';
 import { FAST_LIVENESS, TINY_MODEL } from './federate-test-helpers';
 
 // Each test starts several node processes; on a loaded 2-core machine that takes minutes.
@@ -85,12 +86,45 @@ describe('localbp federate simulate (server + client processes over loopback)', 
     expect(summary.testAccuracy).toBeGreaterThan(0.4);
   }, TEST_TIMEOUT_MS);
 
+  it('federates the end-to-end BP baseline data-parallel, each unit aggregated, and learns', async () => {
+    const res = await runCli([
+      'federate', 'simulate', '--model', 'bp-mlp', '--clients', '2', '--train-limit', '600', '--rounds', '2',
+      ...TINY_MODEL, ...FAST_LIVENESS, '--json',
+    ]);
+    expect(res.code, res.stderr).toBe(0);
+    const summary = lastJsonLine(res.stdout) as unknown as Summary;
+    expect(summary).toMatchObject({ mode: 'data-parallel', completedRounds: 2, totalRounds: 2 });
+    expect(summary.rounds.at(-1)!.versions).toEqual({ 'cell-1': 2, 'cell-2': 2, head: 2 });
+    for (const round of summary.rounds) {
+      expect(round.clients.every((c) => c.participated && c.cells.join() === 'cell-1,cell-2,head' && Number.isFinite(c.loss))).toBe(true);
+    }
+    expect(summary.testAccuracy).toBeGreaterThan(0.2);
+  }, TEST_TIMEOUT_MS);
+
+  it('stops with a clear error when every client process has died', async () => {
+    const proc = startCli(['federate', 'simulate', '--clients', '2', '--train-limit', '600', '--rounds', '50', ...TINY_MODEL, ...FAST_LIVENESS]);
+    await waitForStderr(proc, /round 1: .*training/, 300_000);
+    // The clients are the simulate process's children: kill them all, as a crash or OOM killer would.
+    const children = execFileSync('ps', ['-o', 'pid=', '--ppid', String(proc.child.pid)], { encoding: 'utf8' })
+      .split('\n')
+      .map((s) => Number(s.trim()))
+      .filter((pid) => pid > 0);
+    expect(children).toHaveLength(2);
+    for (const pid of children) process.kill(pid, 'SIGKILL');
+    const res = await proc.done;
+    expect(res.code, res.stderr).toBe(1);
+    expect(res.stderr).toMatch(/localbp: error: every simulated client exited before the run finished/);
+    expect(res.stderr).not.toMatch(STACK_LINE);
+  }, TEST_TIMEOUT_MS);
+
   it('refuses bad federation flags with a usage error', async () => {
     const cases: Array<[string[], RegExp]> = [
       [['--partition', 'dirichlet:0'], /--partition: .*α must be a positive number/],
       [['--aggregator', 'mean-ish'], /unknown aggregator "mean-ish"; registered aggregators: .*fedavg/],
       [['--fraction', '1.5'], /--fraction must be in \(0, 1\]/],
       [['--assign', 'client-1=cell-9'], /unknown unit "cell-9"/],
+      [['--model', 'bp-mlp', '--mode', 'cell-distributed'], /--model bp-mlp trains end to end .*only --mode data-parallel without --assign/],
+      [['--client-optimizer', 'sometimes'], /--client-optimizer must be reset or keep/],
     ];
     for (const [flags, message] of cases) {
       const res = await runCli(['federate', 'simulate', '--clients', '2', ...TINY_MODEL, ...flags]);

@@ -16,7 +16,7 @@ describe('localbp train --model ff', () => {
     expect(summary.testAccuracy).toBeTypeOf('number');
     const goodness = (summary.inferenceAccuracy as Record<string, number[]>).goodness;
     expect(goodness).toHaveLength(1);
-    expect(goodness[0]).toBeGreaterThanOrEqual(0);
+    expect(goodness![0]).toBeGreaterThanOrEqual(0);
     const cells = summary.cells as Array<{ id: string; type: string; objective: string; width: number; loss: number }>;
     expect(cells.map((c) => [c.id, c.type, c.objective, c.width])).toEqual([
       ['layer-1', 'ff-dense', 'ff', 32],

@@ -1,6 +1,6 @@
 import { BACKEND_CHOICES, registry } from '@localbp/core';
 import '@localbp/datasets';
-import { scheduleNameSchema, type BpModelConfigInput, type FfModelConfigInput, type LbpModelConfigInput } from '@localbp/trainer';
+import { scheduleNameSchema, type BpModelConfigInput, type ImageAugmentation, type LearningRateSchedule, type FfModelConfigInput, type LbpModelConfigInput } from '@localbp/trainer';
 import { DEFAULT_STORE_PATH } from '@localbp/trainer/run-store';
 import { forwardForwardModel, type RawForwardForwardOptions } from './forward-forward-options';
 import path from 'node:path';
@@ -23,6 +23,9 @@ export interface RawTrainOptions extends RawForwardForwardOptions {
   lr: string;
   weightDecay: string;
   headLr: string;
+  lrSchedule: string;
+  augment: string;
+  headDropout: string;
   trainLimit?: string;
   testLimit?: string;
   seed: string;
@@ -40,7 +43,14 @@ export interface TrainPlan {
   dataset: string;
   dataDir?: string;
   model: LbpModelConfigInput | FfModelConfigInput | BpModelConfigInput;
-  fit: { epochs: number; batchSize: number; schedule: 'simultaneous' | 'separate'; evaluateEachEpoch: boolean };
+  fit: {
+    epochs: number;
+    batchSize: number;
+    schedule: 'simultaneous' | 'separate';
+    evaluateEachEpoch: boolean;
+    lrSchedule: LearningRateSchedule;
+    augment: ImageAugmentation;
+  };
   trainLimit?: number;
   testLimit?: number;
   backend: (typeof BACKEND_CHOICES)[number];
@@ -99,6 +109,32 @@ function storeLocation(value: string | undefined): string {
   return value;
 }
 
+/** `constant`, `cosine` or `cosine:FINAL` (FINAL in [0, 1]: the share of the rate left at the end). */
+export function parseLearningRateSchedule(spec: string): LearningRateSchedule {
+  const [type, final, ...rest] = spec.trim().split(':');
+  if (type === 'constant' && final === undefined) return { type: 'constant' };
+  if (type === 'cosine' && rest.length === 0) {
+    if (final === undefined) return { type: 'cosine', final: 0.01, warmup: 0 };
+    const f = Number(final);
+    if (final.trim() !== '' && Number.isFinite(f) && f >= 0 && f <= 1) return { type: 'cosine', final: f, warmup: 0 };
+  }
+  throw new UsageError(`--lr-schedule "${spec}" is not valid; use constant, cosine or cosine:FINAL with FINAL between 0 and 1`);
+}
+
+/** `none`, or a comma list of `shift:N` (N whole pixels, 0-16) and `flip`. */
+export function parseAugmentation(spec: string): ImageAugmentation {
+  const result: ImageAugmentation = { shift: 0, horizontalFlip: false };
+  if (spec.trim() === 'none') return result;
+  const bad = () => new UsageError(`--augment "${spec}" is not valid; use none, shift:N (N = 0-16 pixels), flip, or both: shift:2,flip`);
+  for (const part of spec.split(',').map((p) => p.trim())) {
+    const shift = /^shift:(\d+)$/.exec(part);
+    if (shift && Number(shift[1]) <= 16) result.shift = Number(shift[1]);
+    else if (part === 'flip') result.horizontalFlip = true;
+    else throw bad();
+  }
+  return result;
+}
+
 /** Validates every flag and turns them into a model config and fit options. */
 export function parseTrainOptions(raw: RawTrainOptions): TrainPlan {
   const dataset = oneOf(raw.dataset, '--dataset', registry.ids('dataset'));
@@ -132,6 +168,14 @@ export function parseTrainOptions(raw: RawTrainOptions): TrainPlan {
   const lr = positive(raw.lr, '--lr');
   const weightDecay = nonNegative(raw.weightDecay, '--weight-decay');
   const headLr = positive(raw.headLr, '--head-lr');
+  const headDropout = nonNegative(raw.headDropout, '--head-dropout');
+  if (headDropout >= 1) throw new UsageError(`--head-dropout must be below 1, got ${headDropout}`);
+  // Ours: conv stacks train with a cosine schedule and small shifts (docs/results/cae-design.md says by how much).
+  const convStack = modelKind !== 'ff' && cellIds.every((id) => id === 'cae');
+  const lrSchedule = parseLearningRateSchedule(raw.lrSchedule === 'auto' ? (convStack ? 'cosine' : 'constant') : raw.lrSchedule);
+  const augment = parseAugmentation(
+    raw.augment === 'auto' ? (convStack ? (dataset === 'cifar10' ? 'shift:2,flip' : 'shift:2') : 'none') : raw.augment,
+  );
   const seed = int(raw.seed, '--seed', 0);
   const model: TrainPlan['model'] =
     modelKind === 'ff'
@@ -150,7 +194,7 @@ export function parseTrainOptions(raw: RawTrainOptions): TrainPlan {
             // Noise settings belong to the denoising objective (dae's default); others reject unknown keys.
             options: (raw.objective ?? (type === 'dae' ? 'denoising' : undefined)) === 'denoising' ? { objectiveOptions: { noise, level: noiseLevel } } : {},
           })),
-          head: { hidden, activation: 'relu' },
+          head: { hidden, activation: 'relu', dropout: headDropout },
           optimizer: { type: 'adamw', learningRate: lr, weightDecay },
           ...(family === 'lbp'
             ? { model: 'lbp' as const, headOptimizer: { type: 'adamw' as const, learningRate: headLr, weightDecay } }
@@ -166,6 +210,8 @@ export function parseTrainOptions(raw: RawTrainOptions): TrainPlan {
       batchSize: int(raw.batchSize, '--batch-size', 1),
       schedule,
       evaluateEachEpoch: raw.evaluateEachEpoch,
+      lrSchedule,
+      augment,
     },
     ...(raw.trainLimit !== undefined ? { trainLimit: int(raw.trainLimit, '--train-limit', 1) } : {}),
     ...(raw.testLimit !== undefined ? { testLimit: int(raw.testLimit, '--test-limit', 1) } : {}),

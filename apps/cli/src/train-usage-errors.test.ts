@@ -52,6 +52,12 @@ describe('localbp usage errors exit 2 and say what is valid', () => {
     expectUsageError(await runCli(['train', ...TINY, '--batch-size', '1.5']), '--batch-size', '"1.5"');
   });
 
+  it('rejects a bad --lr-schedule and a --head-dropout of 1, saying what is valid', async () => {
+    expectUsageError(await runCli(['train', ...TINY, '--lr-schedule', 'step']), '--lr-schedule "step"', 'cosine:FINAL');
+    expectUsageError(await runCli(['train', ...TINY, '--lr-schedule', 'cosine:2']), '--lr-schedule "cosine:2"');
+    expectUsageError(await runCli(['train', ...TINY, '--head-dropout', '1']), '--head-dropout', 'below 1');
+  });
+
   it('rejects an unknown flag', async () => {
     expectUsageError(await runCli(['train', '--bogus-flag', ...TINY]), "unknown option '--bogus-flag'");
   });

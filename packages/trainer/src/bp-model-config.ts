@@ -13,7 +13,7 @@ export const bpModelConfigSchema = z
     cells: z.array(cellSpecInputSchema).min(1, 'at least one cell'),
     width: z.number().int().positive().optional(),
     /** The paper's baseline: a linear head on the flattened last latent. */
-    head: classifierHeadSchema.default({ hidden: [], activation: 'relu' }),
+    head: classifierHeadSchema.default({ hidden: [], activation: 'relu', dropout: 0 }),
     /** The one optimizer over every encoder and head weight (ours: AdamW lr 1e-3, wd 1e-2). */
     optimizer: optimizerConfigSchema.default(optimizerConfigSchema.parse({})),
     seed: z.number().int().min(0).default(1),

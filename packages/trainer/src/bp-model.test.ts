@@ -64,6 +64,12 @@ describe('BpModel', () => {
     await expect(new LocalTrainer(model).fit(subset(train, 64), { epochs: 1, schedule: 'separate' })).rejects.toThrow(
       /a bp model trains end to end; schedule "separate"/,
     );
+    // A custom schedule is fine when every phase trains the whole model (a federated client's task is one).
+    const whole = { name: 'whole', phases: () => [{ name: 'all', cells: [0], head: true, epochs: 1 }] };
+    const result = await new LocalTrainer(model).fit(subset(train, 64), { epochs: 1, schedule: whole, evaluateEachEpoch: false });
+    expect(result.status).toBe('completed');
+    const cellsOnly = { name: 'cells-only', phases: () => [{ name: 'cells', cells: [0], head: false, epochs: 1 }] };
+    await expect(new LocalTrainer(model).fit(subset(train, 64), { epochs: 1, schedule: cellsOnly })).rejects.toThrow(ScheduleError);
     model.dispose();
   });
 

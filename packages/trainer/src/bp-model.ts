@@ -91,7 +91,7 @@ export class BpModel implements TrainableModel {
         const features = this.forward(xs);
         // Every activation back-propagation needs is alive now.
         context.probe();
-        return this.head.loss(features, ys);
+        return this.head.loss(features, ys, { seed: deriveSeed(this.config.seed, 1001, context.step) });
       },
       true,
       this.trained,

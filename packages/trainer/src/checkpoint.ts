@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { EpochRecord, TrainingProgress } from './local-trainer';
-import { fitOptionsSchema } from './training-config';
+import { fitOptionsSchema, type FitOptionsInput } from './training-config';
 
 /** The `format` field of every checkpoint.json. */
 export const CHECKPOINT_FORMAT = 'localbp-checkpoint';
@@ -56,7 +56,8 @@ export class CheckpointError extends Error {
 
 /** What a checkpoint holds besides the model's weights and optimizer state. */
 export interface CheckpointContents {
-  fit: CheckpointManifest['fit'];
+  /** Fit options; missing defaults (e.g. a constant `lrSchedule`) are filled in. */
+  fit: FitOptionsInput;
   progress: TrainingProgress;
   history: EpochRecord[];
   run: Record<string, unknown>;
@@ -97,7 +98,7 @@ export async function saveCheckpoint(dir: string, model: TrainableModel, content
       formatVersion: CHECKPOINT_FORMAT_VERSION,
       createdAt: new Date().toISOString(),
       model: { ...model.config },
-      fit: contents.fit,
+      fit: fitOptionsSchema.parse(contents.fit),
       data: { imageShape: [...model.data.imageShape], numClasses: model.data.numClasses },
       progress: contents.progress,
       history: contents.history,

@@ -112,7 +112,7 @@ export class FfModel implements TrainableModel {
       const head = new ClassifierHead({
         inputUnits: features,
         numClasses: data.numClasses,
-        config: { hidden: [], activation: 'relu' },
+        config: { hidden: [], activation: 'relu', dropout: 0 },
         optimizer: config.headOptimizer,
         seed: deriveSeed(config.seed, 1000),
       });
@@ -203,7 +203,7 @@ export class FfModel implements TrainableModel {
         const features = this.features(xs);
         context.probe();
         const head = this.head;
-        const loss = head.optimizer.minimize(() => head.loss(features, ys), true, head.variables());
+        const loss = head.optimizer.minimize(() => head.loss(features, ys, { seed: deriveSeed(this.config.seed, 1001, context.step) }), true, head.variables());
         features.dispose();
         if (loss) scalars.push(['loss/head', loss]);
       }

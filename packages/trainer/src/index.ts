@@ -18,6 +18,10 @@ export { MemoryProbe } from './memory-probe';
 export { scheduleByName, separateSchedule, simultaneousSchedule } from './schedule';
 export type { Schedule, TrainingPhase } from './schedule';
 export { combineCallbacks } from './trainer-callbacks';
+export { augmentImages, augments, imageAugmentationSchema } from './image-augmentation';
+export type { ImageAugmentation, ImageAugmentationInput } from './image-augmentation';
+export { applyLearningRateScale, learningRateScale, learningRateScheduleSchema } from './learning-rate-schedule';
+export type { LearningRateSchedule, LearningRateScheduleInput } from './learning-rate-schedule';
 export type { CellLogs, Logs, TrainerCallbacks } from './trainer-callbacks';
 export {
   cellSpecInputSchema,

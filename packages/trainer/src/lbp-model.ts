@@ -130,7 +130,7 @@ export class LbpModel implements TrainableModel {
         const head = this.head;
         const loss = head.optimizer.minimize(
           () => {
-            const l = head.loss(features, ys);
+            const l = head.loss(features, ys, { seed: deriveSeed(this.config.seed, 1001, context.step) });
             context.probe();
             return l;
           },

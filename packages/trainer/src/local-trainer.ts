@@ -1,6 +1,8 @@
 import { deriveSeed, tf, type TrainableModel, type TrainingUnit } from '@localbp/core';
 import { batches, countBatches, type LabeledSplit } from '@localbp/datasets';
 import { evaluateAccuracy } from './evaluate-accuracy';
+import { augmentImages, augments } from './image-augmentation';
+import { applyLearningRateScale, learningRateScale } from './learning-rate-schedule';
 import { MemoryProbe } from './memory-probe';
 import { scheduleByName, type Schedule, type TrainingPhase } from './schedule';
 import { combineCallbacks, type Logs, type TrainerCallbacks } from './trainer-callbacks';
@@ -75,6 +77,7 @@ export class ScheduleError extends Error {
  */
 export class LocalTrainer {
   private readonly probe = new MemoryProbe();
+  private warnedUnscalable = false;
 
   constructor(readonly model: TrainableModel) {}
 
@@ -91,12 +94,14 @@ export class LocalTrainer {
     });
     const schedule = typeof scheduleOpt === 'object' ? scheduleOpt : scheduleByName(fitOptions.schedule);
     const cb = combineCallbacks(callbacks ? (Array.isArray(callbacks) ? callbacks : [callbacks]) : []);
-    if (!this.model.separable && schedule.name !== 'simultaneous') {
+    const phases = schedule.phases(this.model.units.length, fitOptions.epochs);
+    // An end-to-end model can follow any schedule whose every phase trains all of it (simultaneous, a federated task).
+    const unitCount = this.model.units.length;
+    if (!this.model.separable && !phases.every((p) => p.head && p.cells.length === unitCount && new Set(p.cells).size === unitCount)) {
       throw new ScheduleError(
         `a ${this.model.kind} model trains end to end; schedule "${schedule.name}" needs separately trainable units`,
       );
     }
-    const phases = schedule.phases(this.model.units.length, fitOptions.epochs);
     const progress: TrainingProgress = { ...(from ?? START) };
     const records: EpochRecord[] = [...(history ?? [])];
     const batchesPerEpoch = countBatches(train.count, fitOptions.batchSize, false);
@@ -175,9 +180,19 @@ export class LocalTrainer {
     });
     for (const batch of iterator) {
       await cb.onBatchBegin(batch.index, { size: batch.size });
+      if (options.lrSchedule.type !== 'constant') {
+        const scale = learningRateScale(options.lrSchedule, progress.epoch * batchesPerEpoch + batch.index, phase.epochs * batchesPerEpoch);
+        if (applyLearningRateScale(this.model, scale) > 0 && !this.warnedUnscalable) {
+          this.warnedUnscalable = true;
+          console.warn(`localbp: some optimizers of this ${this.model.kind} model have no learning-rate scale; they keep a constant rate`);
+        }
+      }
       let losses: Logs;
+      const xs = augments(options.augment)
+        ? augmentImages(batch.xs as tf.Tensor4D, options.augment, deriveSeed(this.model.config.seed, 79, progress.step))
+        : batch.xs;
       try {
-        losses = await this.model.trainBatch(batch.xs, batch.ys, {
+        losses = await this.model.trainBatch(xs, batch.ys, {
           step: progress.step,
           units: phase.cells,
           head: phase.head,
@@ -185,6 +200,7 @@ export class LocalTrainer {
         });
         this.probe.sample();
       } finally {
+        if (xs !== batch.xs) xs.dispose();
         batch.xs.dispose();
         batch.ys.dispose();
       }

@@ -1,5 +1,7 @@
 import { classifierHeadSchema, optimizerConfigSchema } from '@localbp/core';
 import { z } from 'zod';
+import { imageAugmentationSchema } from './image-augmentation';
+import { learningRateScheduleSchema } from './learning-rate-schedule';
 
 /** Validates one cell of a model config: registry type, width, objective, options. */
 export const cellSpecInputSchema = z
@@ -36,7 +38,7 @@ export const lbpModelConfigSchema = z
      * Ours: one hidden layer of 512 ReLU units. One epoch on MNIST, seeds 1-3: 95.5/95.9/95.5% (with 256: 94.7-94.9%,
      * linear: 93.0%); the PyTorch reference reached 93.4% linear, 95.4% with 256.
      */
-    head: classifierHeadSchema.default({ hidden: [512], activation: 'relu' }),
+    head: classifierHeadSchema.default({ hidden: [512], activation: 'relu', dropout: 0 }),
     optimizer: optimizerConfigSchema.default(optimizerConfigSchema.parse({})),
     headOptimizer: optimizerConfigSchema.default(optimizerConfigSchema.parse({})),
     seed: z.number().int().min(0).default(1),
@@ -56,6 +58,10 @@ export const fitOptionsSchema = z
     schedule: scheduleNameSchema.default('simultaneous'),
     /** Evaluate on the test split after each epoch that trains the classifier. */
     evaluateEachEpoch: z.boolean().default(true),
+    /** Learning-rate schedule of every optimizer, per phase. */
+    lrSchedule: learningRateScheduleSchema.default({ type: 'constant' }),
+    /** Transforms of every training batch (none by default). */
+    augment: imageAugmentationSchema.default({ shift: 0, horizontalFlip: false }),
   })
   .strict();
 

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { UsageError } from '../cli-errors';
+import { SimulationError, UsageError } from '../cli-errors';
 import { beginRecording } from './run-recording';
 import { formatPartitionSpec, parseFederationConfig, parsePartitionFlag, type RawModelFlags, type RawRoundFlags } from '../federate-options';
 
@@ -72,8 +72,8 @@ interface ServeRun {
   tls?: { cert: Buffer; key: Buffer };
   /** Run store to record the run in; null for none. */
   store: string | null;
-  /** Started once the server listens (simulate's clients); returns a cleanup. */
-  onListening?: (url: string) => (interrupted: boolean) => Promise<void>;
+  /** Started once the server listens (simulate's clients); returns a cleanup. `fail` ends the run with an error. */
+  onListening?: (url: string, fail: (reason: string) => void) => (interrupted: boolean) => Promise<void>;
 }
 
 /** Starts the server, runs it to the end of the federated run, and returns the summary. */
@@ -109,7 +109,18 @@ async function serveUntilDone(run: ServeRun): Promise<{ summary: FederationSumma
     throw err;
   }
   log(`listening on ${server.url} (state: ${path.resolve(run.statePath)})`);
-  const cleanup = run.onListening?.(server.url);
+  let failure: string | null = null;
+  let ended = false;
+  let fail: (reason: string) => void = () => {};
+  const failed = new Promise<'failed'>((resolve) => {
+    fail = (reason) => {
+      // Clients exit normally once the run is over: only a failure while it runs counts.
+      if (ended || server.coordinator.round >= server.coordinator.totalRounds) return;
+      failure ??= reason;
+      resolve('failed');
+    };
+  });
+  const cleanup = run.onListening?.(server.url, (reason) => fail(reason));
   let interrupted = false;
   const stopped = new Promise<'stopped'>((resolve) => {
     const stop = () => {
@@ -121,13 +132,15 @@ async function serveUntilDone(run: ServeRun): Promise<{ summary: FederationSumma
     process.once('SIGTERM', stop);
   });
   try {
-    await Promise.race([server.finished, stopped]);
+    await Promise.race([server.finished, stopped, failed]);
   } finally {
-    await cleanup?.(interrupted);
+    ended = true;
+    await cleanup?.(interrupted || failure !== null);
     await server.close();
-    await writer?.finish(interrupted ? 'interrupted' : 'completed');
+    await writer?.finish(failure !== null ? 'failed' : interrupted ? 'interrupted' : 'completed');
     await store?.close();
   }
+  if (failure !== null) throw new SimulationError(failure);
   const rounds = server.coordinator.reports();
   const summary: FederationSummary = {
     mode: server.config.mode,
@@ -278,8 +291,15 @@ export async function runSimulate(flags: RawSimulateFlags & RawModelFlags & RawR
       store: plan.store,
       host: '127.0.0.1',
       port: 0,
-      onListening: (url) => {
+      onListening: (url, fail) => {
         const children = startClients(url, tokens, joinArgs);
+        let exited = 0;
+        for (const child of children) {
+          child.once('exit', () => {
+            // With every client gone no round can complete: say so instead of waiting for clients forever.
+            if (++exited === children.length) setTimeout(() => fail('every simulated client exited before the run finished (their errors are above)'), 1_000);
+          });
+        }
         return async (interrupted: boolean) => {
           // Clients learn the run finished on their next poll; stragglers are stopped.
           await Promise.all(

@@ -72,10 +72,10 @@ const context = (positives: number, labels: tf.Tensor1D): GoodnessLossContext =>
 describe('input normalization', () => {
   it('rms gives every example unit mean square; length gives unit L2 norm', () => {
     const x = tf.tensor2d([[3, 4, 0, 0], [1, 1, 1, 1]]);
-    const rms = rmsNormalize(x).arraySync();
+    const rms = rmsNormalize(x).arraySync() as number[][];
     expect(rms[0]![0]).toBeCloseTo(3 / Math.sqrt(25 / 4), 5);
     expect(rms[1]).toEqual([1, 1, 1, 1].map((v) => expect.closeTo(v, 5)));
-    const length = rmsNormalize(x, 'length').arraySync();
+    const length = rmsNormalize(x, 'length').arraySync() as number[][];
     expect(length[0]!.slice(0, 2).map((v) => Number(v.toFixed(5)))).toEqual([0.6, 0.8]);
     x.dispose();
   });

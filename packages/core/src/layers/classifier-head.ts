@@ -13,6 +13,11 @@ export const classifierHeadSchema = z
     /** Hidden layer widths; `[]` is a linear (softmax regression) head. */
     hidden: z.array(z.number().int().positive()).default([]),
     activation: activationSchema.default('relu'),
+    /**
+     * Dropout rate on the head's input and hidden activations while training (0 = none). The head is the
+     * only part that sees labels, and on conv latents it is what overfits.
+     */
+    dropout: z.number().min(0).lt(1).default(0),
   })
   .strict();
 
@@ -70,12 +75,21 @@ export class ClassifierHead {
     return this.blocks.reduce((h, b) => b.toLayers(h), features);
   }
 
-  /** Mean softmax cross-entropy against integer labels. */
-  loss(features: tf.Tensor, labels: tf.Tensor1D): tf.Scalar {
+  /**
+   * Mean softmax cross-entropy against integer labels. With `dropout` > 0 the logits come from a
+   * dropped-out pass seeded by `options.seed` (the training step), so runs stay reproducible.
+   */
+  loss(features: tf.Tensor, labels: tf.Tensor1D, options: { seed?: number } = {}): tf.Scalar {
     return tf.tidy(() => {
       const onehot = tf.oneHot(tf.cast(labels, 'int32'), this.numClasses);
-      return tf.losses.softmaxCrossEntropy(onehot, this.logits(features)) as tf.Scalar;
+      const logits = this.config.dropout > 0 ? this.droppedOutLogits(features, options.seed ?? 0) : this.logits(features);
+      return tf.losses.softmaxCrossEntropy(onehot, logits) as tf.Scalar;
     });
+  }
+
+  private droppedOutLogits(features: tf.Tensor, seed: number): tf.Tensor {
+    const rate = this.config.dropout;
+    return this.blocks.reduce<tf.Tensor>((h, b, i) => b.apply(tf.dropout(h, rate, undefined, deriveSeed(seed, i))), features);
   }
 
   /** The head's trainable variables, for its optimizer. */

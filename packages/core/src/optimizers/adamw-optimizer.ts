@@ -16,6 +16,11 @@ export class AdamWOptimizer extends tf.Optimizer {
   static readonly className = 'LocalbpAdamW';
   private readonly moments = new Map<string, Moments>();
   private step = 0;
+  /**
+   * Multiplies the learning rate (and so the decoupled decay, as PyTorch's schedulers do); set by the
+   * trainer's learning-rate schedule each step. Not saved: the schedule recomputes it from the step.
+   */
+  learningRateScale = 1;
 
   constructor(
     readonly learningRate: number,
@@ -52,7 +57,8 @@ export class AdamWOptimizer extends tf.Optimizer {
       : Object.entries(variableGradients);
     this.step += 1;
     const t = this.step;
-    const lrT = this.learningRate * Math.sqrt(1 - this.beta2 ** t) / (1 - this.beta1 ** t);
+    const lr = this.learningRate * this.learningRateScale;
+    const lrT = lr * Math.sqrt(1 - this.beta2 ** t) / (1 - this.beta1 ** t);
     tf.tidy(() => {
       for (const [name, grad] of entries) {
         if (grad == null) continue;
@@ -64,7 +70,7 @@ export class AdamWOptimizer extends tf.Optimizer {
         mom.m.assign(m);
         mom.v.assign(v);
         const decayed =
-          this.weightDecay > 0 ? tf.mul(variable, 1 - this.learningRate * this.weightDecay) : variable;
+          this.weightDecay > 0 ? tf.mul(variable, 1 - lr * this.weightDecay) : variable;
         variable.assign(tf.sub(decayed, tf.mul(tf.div(m, tf.add(tf.sqrt(v), this.epsilon)), lrT)));
       }
     });
@@ -81,6 +87,17 @@ export class AdamWOptimizer extends tf.Optimizer {
       this.moments.set(variable.name, mom);
     }
     return mom;
+  }
+
+  /** Forgets every moment and the step count: the next step is a first step again. */
+  resetState(): void {
+    for (const mom of this.moments.values()) {
+      mom.m.dispose();
+      mom.v.dispose();
+    }
+    this.moments.clear();
+    this.step = 0;
+    this.iterations_ = 0;
   }
 
   /** Optimizer state in the order of `variables`, so checkpoints never depend on tfjs' generated names. */

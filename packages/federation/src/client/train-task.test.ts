@@ -1,4 +1,4 @@
-import { tf } from '@localbp/core';
+import { tf, type AdamWOptimizer } from '@localbp/core';
 import { countLeakedTensors } from '@localbp/core/testing';
 import type { LabeledSplit } from '@localbp/datasets';
 import { createModel } from '@localbp/trainer';
@@ -23,8 +23,8 @@ function snapshot(weights: ReturnType<ReturnType<typeof createModel>['namedWeigh
   return weights.map((w) => ({ name: w.name, shape: [...w.tensor.shape], values: Float32Array.from(w.tensor.dataSync()) }));
 }
 
-function task(round: number, train: string[], proximalMu = 0): TaskMessage {
-  return { type: 'task', round, taskId: `t${round}`, deadlineMs: 1000, train, versions: { 'cell-1': round - 1, 'cell-2': 0, head: 0 }, localEpochs: 1, batchSize: 16, proximalMu };
+function task(round: number, train: string[], proximalMu = 0, optimizerState: TaskMessage['optimizerState'] = 'keep'): TaskMessage {
+  return { type: 'task', round, taskId: `t${round}`, deadlineMs: 1000, train, versions: { 'cell-1': round - 1, 'cell-2': 0, head: 0 }, localEpochs: 1, batchSize: 16, proximalMu, optimizerState };
 }
 
 beforeAll(async () => {
@@ -54,6 +54,26 @@ describe('trainTask', () => {
     expect(changed('head/')).toBe(false);
     expect(upstreamUnits(model, 'head')).toEqual(['cell-1', 'cell-2']);
     model.dispose();
+  });
+
+  it('starts every task with fresh optimizer state when the server says reset, without leaking', async () => {
+    const steps = async (state: TaskMessage['optimizerState']) => {
+      const model = createModel(config, { imageShape: [4, 4, 1], numClasses: 2 });
+      const global = snapshot(model.namedWeights());
+      const progress = { step: 0, epochsDone: 0 };
+      await trainTask(model, shard, task(1, ['cell-1', 'cell-2', 'head'], 0, state), global, progress);
+      const leaked = await countLeakedTensors(async () => {
+        await trainTask(model, shard, task(2, ['cell-1', 'cell-2', 'head'], 0, state), global, progress);
+      });
+      const counts = model.optimizerSlots().map((s) => (s.optimizer as AdamWOptimizer).exportState(s.variables()));
+      const result = { leaked, steps: counts.map((c) => c.step) };
+      for (const c of counts) for (const t of c.tensors) t.dispose();
+      model.dispose();
+      return result;
+    };
+    // 64 examples in batches of 16: 4 optimizer steps per task.
+    expect(await steps('reset')).toEqual({ leaked: 0, steps: [4, 4, 4] });
+    expect(await steps('keep')).toEqual({ leaked: 0, steps: [8, 8, 8] });
   });
 
   it('FedProx keeps the update closer to the global weights', async () => {

@@ -34,6 +34,14 @@ function learningRateOf(model: TrainableModel): number {
   return typeof optimizer?.learningRate === 'number' ? optimizer.learningRate : 1e-3;
 }
 
+/** Fresh optimizer state for every optimizer that can forget (the built-in AdamW); others continue. */
+function resetOptimizerState(model: TrainableModel): void {
+  for (const slot of model.optimizerSlots()) {
+    const optimizer = slot.optimizer as tf.Optimizer & { resetState?: unknown };
+    if (typeof optimizer.resetState === 'function') (optimizer.resetState as () => void).call(optimizer);
+  }
+}
+
 /**
  * One task: load the global weights, train the assigned units for `localEpochs` on the local shard
  * (the other units only encode, frozen), and return the trained units' weights as an update.
@@ -60,6 +68,7 @@ export async function trainTask(
     return index;
   });
   const head = task.train.includes('head');
+  if (task.optimizerState === 'reset') resetOptimizerState(model);
   const epochs = progress.epochsDone + task.localEpochs;
   const schedule: Schedule = { name: 'federated-task', phases: () => [{ name: 'task', cells: cellIndices, head, epochs }] };
   const trained = new Set(task.train);

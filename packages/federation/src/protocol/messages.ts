@@ -60,6 +60,11 @@ export const taskMessageSchema = z
     batchSize: z.number().int().positive(),
     /** FedProx μ; 0 = plain local training. */
     proximalMu: z.number().nonnegative(),
+    /**
+     * What the client does with its optimizer state (moments, step count) before training: `reset` starts fresh
+     * each task, `keep` continues from its last task. Absent = `keep` (servers before this field).
+     */
+    optimizerState: z.enum(['reset', 'keep']).default('keep'),
   })
   .strict();
 /** The message of a task frame. */

@@ -86,6 +86,13 @@ export async function startFederationServer(options: FederationServerOptions): P
       config = federationConfigSchema.parse(options.config);
     }
     model = createModel(config.model as { model?: string }, { imageShape: config.data.imageShape, numClasses: config.data.numClasses }, registry);
+    if (!model.separable && (config.mode !== 'data-parallel' || Object.keys(config.assignments).length > 0)) {
+      // An end-to-end model (BP) has one gradient through every unit: no participant can train part of it.
+      throw new ServerStateError(
+        `a ${model.kind} model trains end to end: only data-parallel mode without per-cell assignments applies (got mode ${config.mode}` +
+          `${Object.keys(config.assignments).length ? ', with assignments' : ''})`,
+      );
+    }
     const aggregator = registry.get('aggregator', config.aggregator.id)(config.aggregator.options);
     let checkpoint = await db.readCheckpoint();
     if (!checkpoint) {

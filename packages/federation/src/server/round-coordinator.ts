@@ -235,6 +235,7 @@ export class RoundCoordinator {
       localEpochs: this.config.localEpochs,
       batchSize: this.config.batchSize,
       proximalMu: this.deps.aggregator.clientTraining?.proximalMu ?? 0,
+      optimizerState: this.config.clientOptimizerState,
     };
     return { kind: 'task', message, tensors: this.currentWeights() };
   }

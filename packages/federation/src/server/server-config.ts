@@ -28,6 +28,12 @@ export const federationConfigSchema = z
      */
     heartbeatTimeoutMs: z.number().int().positive().default(120_000),
     aggregator: z.object({ id: z.string(), options: z.record(z.string(), z.unknown()).default({}) }).strict().default({ id: 'fedavg', options: {} }),
+    /**
+     * Client optimizer state between tasks. `reset` (default): every task starts with fresh AdamW moments, as in
+     * FedAvg/FedOpt; a client's moments from an earlier round describe weights that no longer exist, and Adam's
+     * long second-moment memory then shrinks every later step. `keep`: continue them (this project's earlier behaviour).
+     */
+    clientOptimizerState: z.enum(['reset', 'keep']).default('reset'),
     /** Per-unit L2 bound on (update − global weights). */
     maxUpdateNorm: z.number().positive().default(1e4),
     /** Unit versions an update may lag behind; 0 = only updates for the open round. */
