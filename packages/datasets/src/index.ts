@@ -1,11 +1,9 @@
-export { DatasetError } from './dataset-error';
-export type { DatasetErrorCode } from './dataset-error';
+export * from './browser';
 
+// Below: the loaders, which read files (Node only).
 export { parseIdx, readIdxFile, isGzip } from './idx-file';
 export type { IdxArray, IdxParseOptions } from './idx-file';
 
-export { subset, labelHistogram, imageSize } from './labeled-split';
-export type { LabeledSplit, TrainTestSplits } from './labeled-split';
 export type { LoadDatasetOptions } from './load-dataset-options';
 
 export { loadMnist, MNIST_CLASS_NAMES, MNIST_SPLIT } from './mnist';
@@ -27,13 +25,6 @@ export {
   CIFAR10_TRAIN_FILES,
 } from './cifar10';
 
-export { SeededRandom, permutation, deriveSeed } from './seeded-random';
-export type { MutableIndexable } from './seeded-random';
-
-export { batches, countBatches, epochOrder, toTfDataset, splitToTensors } from './batches';
-export type { Batch, BatchOptions, ShapeOptions } from './batches';
-
-
 export {
   DATASET_IDS,
   isDatasetId,
@@ -44,15 +35,3 @@ export {
 } from './dataset-catalog';
 export type { DatasetProvider } from './dataset-provider';
 export type { DatasetId, DatasetSpec, DatasetInfo, LoadedDataset } from './dataset-catalog';
-
-export { decodePngImage, isPng } from './png-image';
-
-export {
-  clientShard,
-  formatPartitionSpec,
-  parsePartitionSpec,
-  partitionLabels,
-  sampleDirichlet,
-  selectExamples,
-} from './partition';
-export type { Partition, PartitionSpec } from './partition';

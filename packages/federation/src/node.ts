@@ -12,3 +12,4 @@ export { validateUpdate } from './server/update-validation';
 export type { ValidationContext } from './server/update-validation';
 export { RateLimiter } from './server/rate-limiter';
 export { generateToken, hashToken } from './server/credentials';
+export { corsOriginSchema, corsOriginsSchema } from './server/cors';

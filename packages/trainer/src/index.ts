@@ -1,42 +1,6 @@
-export { describeError, LbpModel, ModelConfigError } from './lbp-model';
-export { BpModel } from './bp-model';
-export { bpModelConfigSchema } from './bp-model-config';
-export type { BpModelConfig, BpModelConfigInput } from './bp-model-config';
-export { buildCellStack, DEFAULT_CELL_WIDTH, readoutOf, readoutSize } from './cell-stack';
-export type { CellStackConfig } from './cell-stack';
-export { createModel, parameterCount, registerBuiltinModels } from './model-factory';
-export { FfModel } from './ff-model';
-export { defaultConvChannels, ffInferenceSchema, ffModelConfigSchema } from './ff-model-config';
-export type { FfInference, FfModelConfig, FfModelConfigInput } from './ff-model-config';
-export { registerForwardForwardModel } from './register-ff-model';
-export type { ModelFactory } from './model-factory';
-export type { DataShape } from './lbp-model';
-export { LocalTrainer, ScheduleError, START } from './local-trainer';
-export type { EpochRecord, FitResult, FitRunOptions, TrainingProgress } from './local-trainer';
-export { evaluateAccuracy } from './evaluate-accuracy';
-export { MemoryProbe } from './memory-probe';
-export { scheduleByName, separateSchedule, simultaneousSchedule } from './schedule';
-export type { Schedule, TrainingPhase } from './schedule';
-export { combineCallbacks } from './trainer-callbacks';
-export { augmentImages, augments, imageAugmentationSchema } from './image-augmentation';
-export type { ImageAugmentation, ImageAugmentationInput } from './image-augmentation';
-export { applyLearningRateScale, learningRateScale, learningRateScheduleSchema } from './learning-rate-schedule';
-export type { LearningRateSchedule, LearningRateScheduleInput } from './learning-rate-schedule';
-export type { CellLogs, Logs, TrainerCallbacks } from './trainer-callbacks';
-export {
-  cellSpecInputSchema,
-  fitOptionsSchema,
-  lbpModelConfigSchema,
-  scheduleNameSchema,
-} from './training-config';
-export type {
-  CellSpecInput,
-  FitOptions,
-  FitOptionsInput,
-  LbpModelConfig,
-  LbpModelConfigInput,
-  ScheduleName,
-} from './training-config';
+export * from './browser';
+
+// Below: checkpoints (node:fs) and recording into a run store, which need Node.
 export {
   CHECKPOINT_FORMAT,
   CHECKPOINT_FORMAT_VERSION,

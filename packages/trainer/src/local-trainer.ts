@@ -7,6 +7,7 @@ import { MemoryProbe } from './memory-probe';
 import { scheduleByName, type Schedule, type TrainingPhase } from './schedule';
 import { combineCallbacks, type Logs, type TrainerCallbacks } from './trainer-callbacks';
 import { fitOptionsSchema, type FitOptions, type FitOptionsInput } from './training-config';
+import { yieldToEventLoop } from './yield-to-event-loop';
 
 /** Where training stands; enough to continue exactly from a checkpoint. */
 export interface TrainingProgress {
@@ -213,8 +214,8 @@ export class LocalTrainer {
         sums.set(key, s);
       }
       await cb.onBatchEnd(batch.index, { ...losses, size: batch.size, batchesPerEpoch, epoch: epochNumber });
-      // Give signal handlers (Ctrl-C) a turn: tfjs on wasm/cpu never yields by itself.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      // Give signal handlers (Ctrl-C) a turn.
+      await yieldToEventLoop();
       if (signal?.aborted && progress.batch < batchesPerEpoch) return true;
     }
 

@@ -63,6 +63,13 @@ function addFlags<C extends Command<[], Record<string, unknown>>>(cmd: C, flags:
   return cmd;
 }
 
+/** `--cors-origin` may be given several times; each adds one origin. */
+function corsOriginOption() {
+  return new Option('--cors-origin <origin>', 'let browser pages on this origin call the server (CORS), e.g. https://lab.example.org; repeatable, no wildcards')
+    .argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+    .default([] as string[]);
+}
+
 function backendOption() {
   return new Option('--backend <name>', 'compute engine').choices(BACKEND_CHOICES).default('auto');
 }
@@ -92,6 +99,7 @@ export function federateCommand(): AnyCommand {
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
     .option('--json', 'print one JSON summary as the last line of stdout', false)
+    .addOption(corsOriginOption())
     .addOption(backendOption())
     .action(async (opts) => {
       await runServe(opts as unknown as RawServeFlags & RawModelFlags & RawRoundFlags);
@@ -127,6 +135,7 @@ export function federateCommand(): AnyCommand {
     .option('--train-limit <n>', 'use only the first N training examples before partitioning')
     .option('--state <file>', 'state database (default: a temporary one)')
     .option('--json', 'print one JSON summary as the last line of stdout', false)
+    .addOption(corsOriginOption())
     .addOption(backendOption())
     .action(async (opts) => {
       await runSimulate(opts as unknown as RawSimulateFlags & RawModelFlags & RawRoundFlags);

@@ -1,6 +1,6 @@
 import { resolveBackend, type BackendChoice } from '@localbp/core';
 import { loadDataset, subset } from '@localbp/datasets';
-import { ServerStateDb, startFederationServer, type FederationConfigInput, type RoundReport } from '@localbp/federation/node';
+import { corsOriginSchema, ServerStateDb, startFederationServer, type FederationConfigInput, type RoundReport } from '@localbp/federation/node';
 import type { RunWriter } from '@localbp/trainer';
 import { openRunStore, type SqliteRunStore } from '@localbp/trainer/run-store';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -20,6 +20,7 @@ export interface RawServeFlags {
   tlsKey?: string;
   json: boolean;
   backend: BackendChoice;
+  corsOrigin: string[];
 }
 
 export interface RawSimulateFlags {
@@ -29,6 +30,7 @@ export interface RawSimulateFlags {
   state?: string;
   json: boolean;
   backend: BackendChoice;
+  corsOrigin: string[];
 }
 
 /** What `federate serve` and `federate simulate` print with `--json`. */
@@ -70,6 +72,8 @@ interface ServeRun {
   host: string;
   port: number;
   tls?: { cert: Buffer; key: Buffer };
+  /** Origins of browser pages allowed to call the server. */
+  corsOrigins: string[];
   /** Run store to record the run in; null for none. */
   store: string | null;
   /** Started once the server listens (simulate's clients); returns a cleanup. `fail` ends the run with an error. */
@@ -96,6 +100,7 @@ async function serveUntilDone(run: ServeRun): Promise<{ summary: FederationSumma
       host: run.host,
       port: run.port,
       ...(run.tls ? { tls: run.tls } : {}),
+      corsOrigins: run.corsOrigins,
       test,
       log,
       onRoundComplete: (r) => {
@@ -204,6 +209,15 @@ function limit(value: string | undefined, flag: string): number | undefined {
   return Number(value);
 }
 
+/** `--cors-origin` values, canonical, or a usage error saying which one is wrong and why. */
+function parseCorsOrigins(values: readonly string[]): string[] {
+  return values.map((value) => {
+    const parsed = corsOriginSchema.safeParse(value);
+    if (!parsed.success) throw new UsageError(`--cors-origin: ${parsed.error.issues[0]?.message ?? `invalid origin "${value}"`}`);
+    return parsed.data;
+  });
+}
+
 function finish(summary: FederationSummary, json: boolean, interrupted: boolean): void {
   log(
     `${interrupted ? 'stopped' : 'done'}: ${summary.completedRounds}/${summary.totalRounds} rounds${
@@ -222,8 +236,10 @@ export async function runServe(flags: RawServeFlags & RawModelFlags & RawRoundFl
   if (!/^\d+$/.test(flags.port) || port > 65535) throw new UsageError(`--port must be 0-65535, got "${flags.port}"`);
   const tls = flags.tlsCert && flags.tlsKey ? { cert: readFileSync(flags.tlsCert), key: readFileSync(flags.tlsKey) } : undefined;
   const testLimit = limit(flags.testLimit, '--test-limit');
+  const corsOrigins = parseCorsOrigins(flags.corsOrigin);
   const { summary, interrupted } = await serveUntilDone({
     statePath: flags.state,
+    corsOrigins,
     config,
     dataset: plan.dataset,
     ...(plan.dataDir ? { dataDir: plan.dataDir } : {}),
@@ -260,6 +276,7 @@ export async function runSimulate(flags: RawSimulateFlags & RawModelFlags & RawR
   const { plan, config } = parseFederationConfig(flags, flags, { waitFor: clients });
   const trainLimit = limit(flags.trainLimit, '--train-limit');
   const testLimit = limit(flags.testLimit, '--test-limit');
+  const corsOrigins = parseCorsOrigins(flags.corsOrigin);
   const tempDir = flags.state ? null : mkdtempSync(path.join(tmpdir(), 'localbp-federate-'));
   const statePath = flags.state ?? path.join(tempDir!, 'state.db');
   try {
@@ -291,6 +308,7 @@ export async function runSimulate(flags: RawSimulateFlags & RawModelFlags & RawR
       store: plan.store,
       host: '127.0.0.1',
       port: 0,
+      corsOrigins,
       onListening: (url, fail) => {
         const children = startClients(url, tokens, joinArgs);
         let exited = 0;

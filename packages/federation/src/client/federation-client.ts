@@ -93,8 +93,11 @@ export class FederationClient {
     return this.uploadBytes(encodeFrame(updateMessageSchema.parse(message), tensors), idempotencyKey);
   }
 
-  /** Sends an already-encoded body as an update (also how tests send malformed ones). */
-  async uploadBytes(body: Uint8Array, idempotencyKey: string): Promise<UpdateResponse> {
+  /**
+   * Sends an already-encoded body as an update (also how tests send malformed ones). `ArrayBuffer`-backed:
+   * what `fetch` accepts as a body in browsers.
+   */
+  async uploadBytes(body: Uint8Array<ArrayBuffer>, idempotencyKey: string): Promise<UpdateResponse> {
     const res = await this.request('POST', '/update', body, FRAME_CONTENT_TYPE, { [IDEMPOTENCY_HEADER]: idempotencyKey });
     return updateResponseSchema.parse(await res.json());
   }
@@ -110,7 +113,7 @@ export class FederationClient {
     return heartbeatResponseSchema.parse(await res.json());
   }
 
-  private async request(method: string, path: string, body?: string | Uint8Array, contentType?: string, extra: Record<string, string> = {}): Promise<Response> {
+  private async request(method: string, path: string, body?: string | Uint8Array<ArrayBuffer>, contentType?: string, extra: Record<string, string> = {}): Promise<Response> {
     const firstFailure = Date.now();
     let wait = this.backoff.initialMs;
     for (let attempt = 1; ; attempt++) {

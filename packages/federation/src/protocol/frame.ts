@@ -45,7 +45,7 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Encodes a message and named float32 tensors into one frame (layout above). */
-export function encodeFrame(message: unknown, tensors: readonly WeightArray[]): Uint8Array {
+export function encodeFrame(message: unknown, tensors: readonly WeightArray[]): Uint8Array<ArrayBuffer> {
   for (const t of tensors) {
     if (t.values.length !== shapeSize(t.shape)) {
       throw new RangeError(`tensor ${t.name}: ${t.values.length} values do not fill shape [${t.shape.join(', ')}]`);

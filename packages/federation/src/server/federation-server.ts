@@ -18,6 +18,7 @@ import {
   type JoinResponse,
 } from '../protocol/messages';
 import type { WeightArray } from '../protocol/weight-array';
+import { CorsPolicy } from './cors';
 import { hashToken } from './credentials';
 import { parseJsonBody, readBody, sendError, sendFrame, sendJson } from './http-io';
 import { RateLimiter } from './rate-limiter';
@@ -42,6 +43,12 @@ export interface FederationServerOptions {
   onRoundComplete?: (report: RoundReport) => void;
   /** Milliseconds the server keeps answering after the last round, so clients learn it finished. */
   lingerMs?: number;
+  /**
+   * Origins of browser pages allowed to call the server (CORS), e.g. `https://lab.example.org`. Empty by
+   * default: no page on another origin can read an answer. Wildcards are refused. Not stored in the state
+   * database: a restarted server takes the list it is given.
+   */
+  corsOrigins?: readonly string[];
 }
 
 export interface RunningFederationServer {
@@ -74,6 +81,7 @@ function frameBytes(weights: readonly WeightArray[]): number {
 export async function startFederationServer(options: FederationServerOptions): Promise<RunningFederationServer> {
   const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const registry = options.registry ?? defaultRegistry;
+  const cors = new CorsPolicy(options.corsOrigins ?? [], log);
   const db = await ServerStateDb.open(options.statePath);
   let model: TrainableModel | null = null;
   try {
@@ -234,6 +242,12 @@ export async function startFederationServer(options: FederationServerOptions): P
     };
 
     const handler = (req: IncomingMessage, res: ServerResponse) => {
+      // Preflights carry no token (browsers never send one), so they are answered before authentication.
+      if (req.method === 'OPTIONS') {
+        cors.answerPreflight(req, res);
+        return;
+      }
+      cors.decorate(req, res);
       route(req, res).catch((err: unknown) => {
         if (err instanceof FederationError) {
           sendError(res, err, (err as FederationError & { retryAfterMs?: number }).retryAfterMs);
@@ -279,6 +293,7 @@ export async function startFederationServer(options: FederationServerOptions): P
       await new Promise((resolve) => setTimeout(resolve, lingerMs));
       return reports;
     });
+    if (cors.allowedOrigins.length) log(`browser pages allowed (CORS): ${cors.allowedOrigins.join(', ')}`);
     return { url, config, coordinator, resumedFrom, finished, close };
   } catch (err) {
     model?.dispose();

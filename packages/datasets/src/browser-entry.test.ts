@@ -1,0 +1,16 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { bareImportsReachableFrom } from '../../../browser-entry.shared';
+
+// Browser bundles get dist/browser.js (the `browser` export condition): it must reach nothing from Node.
+describe('@localbp/datasets browser entry', () => {
+  it('reaches only core, tfjs and fast-png', () => {
+    expect(bareImportsReachableFrom(fileURLToPath(new URL('../dist/browser.js', import.meta.url)))).toEqual(['@localbp/core', '@tensorflow/tfjs', 'fast-png']);
+  });
+
+  it('is part of the main entry, which adds the file loaders', async () => {
+    const [browser, main] = await Promise.all([import('./browser'), import('./index')]);
+    expect(Object.keys(main)).toEqual(expect.arrayContaining(Object.keys(browser)));
+    expect(Object.keys(browser)).not.toContain('loadDataset');
+  });
+});
