@@ -101,6 +101,21 @@ describe('localbp federate simulate (server + client processes over loopback)', 
     expect(summary.testAccuracy).toBeGreaterThan(0.2);
   }, TEST_TIMEOUT_MS);
 
+  it('federates Forward-Forward data-parallel: every layer and the readout aggregated separately', async () => {
+    const res = await runCli([
+      'federate', 'simulate', '--model', 'ff', '--layers', '2', '--clients', '2', '--train-limit', '600', '--rounds', '2',
+      ...TINY_MODEL, ...FAST_LIVENESS, '--json',
+    ]);
+    expect(res.code, res.stderr).toBe(0);
+    const summary = lastJsonLine(res.stdout) as unknown as Summary;
+    expect(summary).toMatchObject({ mode: 'data-parallel', completedRounds: 2, totalRounds: 2 });
+    expect(summary.rounds.at(-1)!.versions).toEqual({ 'layer-1': 2, 'layer-2': 2, head: 2 });
+    for (const round of summary.rounds) {
+      expect(round.clients.every((c) => c.participated && c.cells.join() === 'layer-1,layer-2,head' && Number.isFinite(c.loss))).toBe(true);
+    }
+    expect(summary.roundAccuracy.every((a) => a !== null && Number.isFinite(a))).toBe(true);
+  }, TEST_TIMEOUT_MS);
+
   it('stops with a clear error when every client process has died', async () => {
     const proc = startCli(['federate', 'simulate', '--clients', '2', '--train-limit', '600', '--rounds', '50', ...TINY_MODEL, ...FAST_LIVENESS]);
     await waitForStderr(proc, /round 1: .*training/, 300_000);
