@@ -32,6 +32,8 @@ const VARIANTS = {
   'cosine-dropout': { cell: {}, head: { hidden: [512], dropout: 0.3 }, lrSchedule: { type: 'cosine' } },
   'cosine-dropout-0.5': { cell: {}, head: { hidden: [512], dropout: 0.5 }, lrSchedule: { type: 'cosine' } },
   'cosine-dropout-1024': { cell: {}, head: { hidden: [1024], dropout: 0.5 }, lrSchedule: { type: 'cosine' } },
+  shift2: { cell: {}, head: { hidden: [512] }, augment: { shift: 2 } },
+  'cosine-shift2': { cell: {}, head: { hidden: [512] }, lrSchedule: { type: 'cosine' }, augment: { shift: 2 } },
   'cosine-dropout-conv-max-pool': { cell: { downsample: 'max-pool' }, head: { hidden: [512], dropout: 0.3 }, lrSchedule: { type: 'cosine' } },
 };
 const names = (args.get('variants') ?? 'plain').split(',');
@@ -52,7 +54,7 @@ for (const name of names) {
     },
     { imageShape: data.info.imageShape, numClasses: data.info.numClasses },
   );
-  const result = await new LocalTrainer(model).fit(train, { epochs, batchSize, test, ...(v.lrSchedule ? { lrSchedule: v.lrSchedule } : {}) });
+  const result = await new LocalTrainer(model).fit(train, { epochs, batchSize, test, ...(v.lrSchedule ? { lrSchedule: v.lrSchedule } : {}), ...(v.augment ? { augment: v.augment } : {}) });
   const acc = result.epochs.map((e) => (e.testAccuracy ?? NaN).toFixed(4)).join(' ');
   const secs = result.epochs.map((e) => e.seconds.toFixed(0)).join(' ');
   console.log(`${name.padEnd(16)} acc/epoch ${acc}   s/epoch ${secs}   peak tensor MB ${(result.peakTensorBytes / 2 ** 20).toFixed(1)}`);
