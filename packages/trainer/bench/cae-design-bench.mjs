@@ -34,6 +34,7 @@ const VARIANTS = {
   'cosine-dropout-1024': { cell: {}, head: { hidden: [1024], dropout: 0.5 }, lrSchedule: { type: 'cosine' } },
   shift2: { cell: {}, head: { hidden: [512] }, augment: { shift: 2 } },
   'cosine-shift2': { cell: {}, head: { hidden: [512] }, lrSchedule: { type: 'cosine' }, augment: { shift: 2 } },
+  'cosine-shift2-cell-lr-2e-4': { cell: { learningRate: 2e-4 }, head: { hidden: [512] }, lrSchedule: { type: 'cosine' }, augment: { shift: 2 } },
   'cosine-dropout-conv-max-pool': { cell: { downsample: 'max-pool' }, head: { hidden: [512], dropout: 0.3 }, lrSchedule: { type: 'cosine' } },
 };
 const names = (args.get('variants') ?? 'plain').split(',');
