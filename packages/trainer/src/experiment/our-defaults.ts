@@ -9,6 +9,7 @@ export const OUR_DEFAULTS: readonly string[] = [
   'MLP cells: 3 cells × 1000 units (unless the command sets --width).',
   'Classifier: one hidden layer of 512 ReLU units, cross-entropy (the method page names a linear classifier; `--head-hidden none` gives it).',
   'Convolutional and adversarial cells, BP and FF baselines: the architecture each records in its config below (channels, strides, heads, losses).',
+  'Training recipe of conv (cae) stacks, lbp-cae and bp-cnn alike: cosine learning-rate decay to 1% over the run and random ±2-pixel shifts of every training batch, plus left-right flips on CIFAR-10 (`--lr-schedule auto`, `--augment auto`); every other model: constant rate, no augmentation.',
   'Initialization: Glorot uniform. Batch size 128 (unless the command sets --batch-size). Schedule: simultaneous.',
   'Seeds 1..N per model; the seed drives weights, shuffling and noise.',
   'Epochs, training and test subset sizes: as in the command (chosen for the compute at hand, not the papers\' budgets).',
