@@ -1,5 +1,5 @@
-import { DEFAULT_OPTIMIZER, Registry, registry as sharedRegistry, type CellBuildOptions } from '@localbp/core';
-import { checkCellContract, countLeakedTensors, tinyImages } from '@localbp/core/testing';
+import { Registry, registry as sharedRegistry, type CellBuildOptions } from '@localbp/core';
+import { cellBuildOptions, checkCellContract, countLeakedTensors, tinyImages } from '@localbp/core/testing';
 import { registerObjectives } from '@localbp/objectives';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -10,18 +10,7 @@ registerObjectives(registry);
 registry.use(plugin);
 
 function build(overrides: Partial<CellBuildOptions> = {}): CellBuildOptions {
-  return {
-    id: 'cell-1',
-    index: 0,
-    inputShape: [8, 8, 1],
-    inputRange: 'unit',
-    width: 16,
-    options: { hidden: 32 },
-    seed: 5,
-    optimizer: { ...DEFAULT_OPTIMIZER, learningRate: 0.01 },
-    registry,
-    ...overrides,
-  };
+  return cellBuildOptions(registry, { options: { hidden: 32 }, seed: 5, ...overrides });
 }
 
 beforeAll(async () => {

@@ -14,7 +14,7 @@ import {
 } from '@localbp/core';
 import '@localbp/objectives';
 import { bpModelConfigSchema, type BpModelConfig, type BpModelConfigInput } from './bp-model-config';
-import { buildCellStack } from './cell-stack';
+import { buildCellStack, buildClassifierHead, disposeOnFailure } from './cell-stack';
 import { ModelConfigError } from './model-config-error';
 
 /**
@@ -43,26 +43,22 @@ export class BpModel implements TrainableModel {
   static create(input: BpModelConfigInput, data: DataShape, registry: Registry = defaultRegistry): BpModel {
     const config = bpModelConfigSchema.parse(input);
     const cells = buildCellStack(config, data, registry);
-    try {
+    return disposeOnFailure(cells, () => {
       for (const cell of cells) {
         if (!cell.encoderWeights) {
           throw new ModelConfigError(`${cell.id} (${cell.spec.type}) does not expose its encoder weights: it cannot be a BP encoder`);
         }
       }
-      const last = cells.at(-1)!;
-      const head = new ClassifierHead({
-        inputUnits: last.latentShape.reduce((a, b) => a * b, 1),
+      const head = buildClassifierHead({
+        inputUnits: cells.at(-1)!.latentShape.reduce((a, b) => a * b, 1),
         numClasses: data.numClasses,
         config: config.head,
         // The head owns THE optimizer: it updates encoders and head together.
         optimizer: config.optimizer,
-        seed: deriveSeed(config.seed, 1000),
+        modelSeed: config.seed,
       });
       return new BpModel(config, data, cells, head);
-    } catch (err) {
-      for (const c of cells) c.dispose();
-      throw err;
-    }
+    });
   }
 
   get units(): TrainingUnit[] {

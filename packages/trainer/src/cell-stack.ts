@@ -1,4 +1,4 @@
-import { deriveSeed, tf, type Cell, type DataShape, type OptimizerConfig, type Registry } from '@localbp/core';
+import { ClassifierHead, deriveSeed, tf, type Cell, type ClassifierHeadConfig, type DataShape, type OptimizerConfig, type Registry } from '@localbp/core';
 import { describeError, ModelConfigError } from './model-config-error';
 import type { CellSpecInput } from './training-config';
 
@@ -65,4 +65,26 @@ export function readoutSize(cell: Cell): number {
 /** The classifier's view of a latent: the cell's own readout, or the flattened latent. */
 export function readoutOf(cell: Cell, latent: tf.Tensor): tf.Tensor2D {
   return cell.readout ? cell.readout(latent) : tf.reshape(latent, [latent.shape[0]!, -1]);
+}
+
+/** The classifier on top of a stack, seeded from the model's seed the same way in every model family. */
+export function buildClassifierHead(options: {
+  inputUnits: number;
+  numClasses: number;
+  config: ClassifierHeadConfig;
+  optimizer: OptimizerConfig;
+  modelSeed: number;
+}): ClassifierHead {
+  const { modelSeed, ...rest } = options;
+  return new ClassifierHead({ ...rest, seed: deriveSeed(modelSeed, 1000) });
+}
+
+/** Finishes a model over freshly built cells; if that throws, the cells are freed before the error goes on. */
+export function disposeOnFailure<T>(cells: readonly Cell[], finish: () => T): T {
+  try {
+    return finish();
+  } catch (err) {
+    for (const c of cells) c.dispose();
+    throw err;
+  }
 }

@@ -19,6 +19,7 @@ import {
 import '@localbp/objectives';
 import { defaultConvChannels, ffModelConfigSchema, type FfInference, type FfModelConfig, type FfModelConfigInput } from './ff-model-config';
 import { describeError, ModelConfigError } from './lbp-model';
+import { buildClassifierHead } from './cell-stack';
 
 /**
  * A Forward-Forward network: a stack of goodness-trained layer cells (`ff-dense` or `ff-conv`),
@@ -109,12 +110,12 @@ export class FfModel implements TrainableModel {
       });
       const readout = cells.length === 1 ? [0] : cells.slice(1).map((_, i) => i + 1);
       const features = readout.reduce((n, i) => n + cells[i]!.latentShape.reduce((a, b) => a * b, 1), 0);
-      const head = new ClassifierHead({
+      const head = buildClassifierHead({
         inputUnits: features,
         numClasses: data.numClasses,
         config: { hidden: [], activation: 'relu', dropout: 0 },
         optimizer: config.headOptimizer,
-        seed: deriveSeed(config.seed, 1000),
+        modelSeed: config.seed,
       });
       return new FfModel(config, data, cells, head, readout);
     } catch (err) {

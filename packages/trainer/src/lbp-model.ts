@@ -18,7 +18,7 @@ import {
   type UnitImages,
 } from '@localbp/core';
 import '@localbp/objectives';
-import { buildCellStack, readoutOf, readoutSize } from './cell-stack';
+import { buildCellStack, buildClassifierHead, disposeOnFailure, readoutOf, readoutSize } from './cell-stack';
 import { lbpModelConfigSchema, type LbpModelConfig, type LbpModelConfigInput } from './training-config';
 
 export type { DataShape };
@@ -65,20 +65,16 @@ export class LbpModel implements TrainableModel {
   static create(input: LbpModelConfigInput, data: DataShape, registry: Registry = defaultRegistry): LbpModel {
     const config = lbpModelConfigSchema.parse(input);
     const cells = buildCellStack(config, data, registry);
-    try {
-      const latentUnits = cells.reduce((sum, c) => sum + readoutSize(c), 0);
-      const head = new ClassifierHead({
-        inputUnits: latentUnits,
+    return disposeOnFailure(cells, () => {
+      const head = buildClassifierHead({
+        inputUnits: cells.reduce((sum, c) => sum + readoutSize(c), 0),
         numClasses: data.numClasses,
         config: config.head,
         optimizer: config.headOptimizer,
-        seed: deriveSeed(config.seed, 1000),
+        modelSeed: config.seed,
       });
       return new LbpModel(config, data, cells, head);
-    } catch (err) {
-      for (const c of cells) c.dispose();
-      throw err;
-    }
+    });
   }
 
   /** Concatenated readouts of every cell's latent (what the classifier reads). */

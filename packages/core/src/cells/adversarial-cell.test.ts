@@ -4,6 +4,7 @@ import type { CellBuildOptions } from '../cell';
 import type { AdversarialObjective } from '../objective';
 import { DEFAULT_OPTIMIZER } from '../optimizer-config';
 import { Registry } from '../registry/registry';
+import { cellBuildOptions } from '../testing/cell-build-options';
 import { checkCellContract } from '../testing/cell-contract';
 import { tinyImages } from '../testing/tiny-images';
 import { createAdversarialCell } from './adversarial-cell';
@@ -26,18 +27,7 @@ registry.register('objective', 'adversarial', adversarial);
 registry.register('objective', 'mse', testMse);
 
 function build(overrides: Partial<CellBuildOptions> = {}): CellBuildOptions {
-  return {
-    id: 'cell-1',
-    index: 0,
-    inputShape: [8, 8, 1],
-    inputRange: 'unit',
-    width: 16,
-    options: { noiseSize: 4, generatorHidden: 8 },
-    seed: 2,
-    optimizer: { ...DEFAULT_OPTIMIZER, learningRate: 0.005 },
-    registry,
-    ...overrides,
-  };
+  return cellBuildOptions(registry, { options: { noiseSize: 4, generatorHidden: 8 }, seed: 2, optimizer: { ...DEFAULT_OPTIMIZER, learningRate: 0.005 }, ...overrides });
 }
 
 function latentSpread(cell: ReturnType<typeof createAdversarialCell>, x: tf.Tensor): number {

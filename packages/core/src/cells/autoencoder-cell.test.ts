@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CellBuildOptions } from '../cell';
 import type { DenoisingObjective, ReconstructionObjective } from '../objective';
-import { DEFAULT_OPTIMIZER } from '../optimizer-config';
 import { Registry } from '../registry/registry';
+import { cellBuildOptions } from '../testing/cell-build-options';
 import { checkCellContract } from '../testing/cell-contract';
 import { tinyImages } from '../testing/tiny-images';
 import { createAutoencoderCell } from './autoencoder-cell';
@@ -34,18 +34,7 @@ registry.register('objective', 'unit-only', unitOnly);
 registry.register('objective', 'denoising', masking);
 
 function build(overrides: Partial<CellBuildOptions> = {}): CellBuildOptions {
-  return {
-    id: 'cell-1',
-    index: 0,
-    inputShape: [8, 8, 1],
-    inputRange: 'unit',
-    width: 16,
-    options: {},
-    seed: 3,
-    optimizer: { ...DEFAULT_OPTIMIZER, learningRate: 0.01 },
-    registry,
-    ...overrides,
-  };
+  return cellBuildOptions(registry, { seed: 3, ...overrides });
 }
 
 beforeAll(async () => {

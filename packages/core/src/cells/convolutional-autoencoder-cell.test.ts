@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CellBuildOptions } from '../cell';
-import { DEFAULT_OPTIMIZER } from '../optimizer-config';
 import { Registry } from '../registry/registry';
+import { cellBuildOptions } from '../testing/cell-build-options';
 import { checkCellContract } from '../testing/cell-contract';
 import { tinyImages } from '../testing/tiny-images';
 import { testMse } from './cell-test-objectives';
@@ -14,18 +14,7 @@ registerBuiltinCells(registry);
 registry.register('objective', 'mse', testMse);
 
 function build(overrides: Partial<CellBuildOptions> = {}): CellBuildOptions {
-  return {
-    id: 'cell-1',
-    index: 0,
-    inputShape: [7, 7, 2],
-    inputRange: 'unit',
-    width: 4,
-    options: {},
-    seed: 5,
-    optimizer: { ...DEFAULT_OPTIMIZER, learningRate: 0.01 },
-    registry,
-    ...overrides,
-  };
+  return cellBuildOptions(registry, { inputShape: [7, 7, 2], width: 4, seed: 5, ...overrides });
 }
 
 beforeAll(async () => {
