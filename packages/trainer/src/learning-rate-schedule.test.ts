@@ -84,6 +84,9 @@ describe('applyLearningRateScale', () => {
     expect(seen[0]![0]).toBeCloseTo(1, 12);
     expect(seen[5]![0]).toBeCloseTo(0.2, 12);
     expect(seen.map((r) => r[0]!)).toEqual([...seen.map((r) => r[0]!)].sort((a, b) => b - a));
+    // A later fit at a constant rate starts from the full rate again, not from the floor.
+    await new LocalTrainer(model).fit(subset(data.train, 32), { epochs: 1, batchSize: 32, evaluateEachEpoch: false });
+    expect(scales()).toEqual(scales().map(() => 1));
     model.dispose();
   });
 });

@@ -112,6 +112,8 @@ export class LocalTrainer {
       if (l !== undefined) cellLosses[i] = l;
     });
 
+    // A model fitted before under a decaying schedule would otherwise keep its last factor.
+    if (fitOptions.lrSchedule.type === 'constant') applyLearningRateScale(this.model, 1);
     await cb.onTrainBegin({ epochs: fitOptions.epochs, batchesPerEpoch, trainExamples: train.count });
     for (; progress.phase < phases.length; progress.phase++, progress.epoch = 0) {
       const phase = phases[progress.phase]!;
