@@ -9,6 +9,8 @@ export { deriveSeed } from './seed';
 
 export type { Cell, CellBuildOptions, CellFactory, CellSpec, LocalLossContext, LocalUpdate } from './cell';
 export type { DataShape, OptimizerSlot, TrainableModel, TrainingUnit, TrainStepContext } from './trainable-model';
+export { isStagedModel } from './staged-model';
+export type { PartState, StageBatch, StagedModel, StageRange, StageResult } from './staged-model';
 export { isGenerativeCell } from './model-visualization';
 export type { GenerativeCell, LatentStatistics, ModelVisualization, UnitImages } from './model-visualization';
 export { ARTIFACT_KINDS, FEDERATION_ROUND_EVENT, RUN_STATUSES } from './run-store';

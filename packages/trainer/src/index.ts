@@ -1,5 +1,9 @@
 export * from './browser';
 
+// Cells that train at the same time run in worker threads, which only Node has.
+import './pipeline/register-worker-pipeline';
+export { TrainingPipeline, PipelineStageError } from './pipeline/training-pipeline';
+
 // Below: checkpoints (node:fs) and recording into a run store, which need Node.
 export {
   CHECKPOINT_FORMAT,

@@ -11,8 +11,12 @@ import {
   type ModelVisualization,
   type NamedWeights,
   type OptimizerSlot,
+  type PartState,
+  type StageBatch,
+  type StagedModel,
+  type StageRange,
+  type StageResult,
   type Registry,
-  type TrainableModel,
   type TrainingUnit,
   type TrainStepContext,
   type UnitImages,
@@ -42,7 +46,7 @@ function exporting<T>(part: string, build: () => T): T {
  * A stack of cells and a classifier on their concatenated latents. Cells are built through the
  * registry by id, so this class never knows a concrete cell type.
  */
-export class LbpModel implements TrainableModel {
+export class LbpModel implements StagedModel {
   readonly kind = 'lbp';
   readonly separable = true;
   readonly config: LbpModelConfig;
@@ -98,32 +102,49 @@ export class LbpModel implements TrainableModel {
   /**
    * One mini-batch: local updates for the cells in `context.units` (each on the detached latent
    * of the cell below, a fresh leaf, so no gradient crosses cells), then the classifier on the
-   * detached concatenation of latents. Latents are disposed as soon as nothing needs them.
+   * detached concatenation of latents. It is every stage of `trainStage` run in one go.
    */
   async trainBatch(xs: tf.Tensor, ys: tf.Tensor1D, context: TrainStepContext): Promise<Record<string, number>> {
+    const last = context.head ? this.cells.length - 1 : Math.max(-1, ...context.units);
+    const result = await this.trainStage({ first: 0, last, head: context.head, readouts: false }, { input: xs, readouts: [], ys }, context);
+    result.output?.dispose();
+    for (const r of result.readouts) r.dispose();
+    return result.losses;
+  }
+
+  /**
+   * Cells `range.first..range.last` on `batch.input`, then (with `range.head`) the classifier on the
+   * readouts of every cell, those below this stage first. Latents are disposed as soon as nothing
+   * needs them: only one cell's latent (and its activations) is alive at a time.
+   */
+  async trainStage(range: StageRange, batch: StageBatch, context: TrainStepContext): Promise<StageResult> {
     const lossTensors: Array<[string, tf.Scalar]> = [];
     const training = new Set(context.units);
-    const lastCell = context.head ? this.cells.length - 1 : Math.max(-1, ...context.units);
+    const wantReadouts = range.head || range.readouts;
     // What the classifier reads of each latent (often smaller: pooled); the latents themselves die early.
     const readouts: tf.Tensor2D[] = [];
-    let input: tf.Tensor = xs;
+    const inputOf = batch.input;
+    let input: tf.Tensor = inputOf;
     try {
-      for (let i = 0; i <= lastCell; i++) {
+      for (let i = range.first; i <= range.last; i++) {
         const cell = this.cells[i]!;
         const latent = training.has(i) ? this.updateCell(cell, input, context, lossTensors) : cell.encode(input);
-        // Cell i has consumed its input: only one cell's latent (and its activations) is alive at a time.
-        if (input !== xs) input.dispose();
+        if (input !== inputOf) input.dispose();
         input = latent;
-        if (context.head) readouts.push(readoutOf(cell, latent));
+        if (wantReadouts) readouts.push(readoutOf(cell, latent));
         context.probe();
       }
-      if (input !== xs) input.dispose();
-      input = xs;
-      if (context.head) {
-        const features = readouts.length === 1 ? readouts[0]! : tf.concat(readouts, 1);
-        if (features !== readouts[0]) for (const r of readouts) r.dispose();
+      let output: tf.Tensor | undefined;
+      if (range.head) {
+        if (input !== inputOf) input.dispose();
+        input = inputOf;
+        if (!batch.ys) throw new Error('trainStage: the stage that trains the classifier needs the labels');
+        const all = [...batch.readouts, ...readouts];
+        const features = all.length === 1 ? all[0]! : tf.concat(all, 1);
+        if (features !== all[0]) for (const r of readouts) r.dispose();
         readouts.length = 0;
         const head = this.head;
+        const ys = batch.ys;
         const loss = head.optimizer.minimize(
           () => {
             const l = head.loss(features, ys, { seed: deriveSeed(this.config.seed, 1001, context.step) });
@@ -133,18 +154,37 @@ export class LbpModel implements TrainableModel {
           true,
           head.variables(),
         );
-        features.dispose();
+        // A lone readout from the stage below is the caller's to dispose.
+        if (!batch.readouts.includes(features)) features.dispose();
         if (loss) lossTensors.push(['loss/head', loss]);
+      } else if (input !== inputOf) {
+        output = input;
+        input = inputOf;
       }
       context.probe();
-      const values: Record<string, number> = {};
-      for (const [key, t] of lossTensors) values[key] = (await t.data())[0]!;
-      return values;
+      const losses: Record<string, number> = {};
+      for (const [key, t] of lossTensors) losses[key] = (await t.data())[0]!;
+      const result: StageResult = { losses, readouts: [...readouts], ...(output ? { output } : {}) };
+      readouts.length = 0;
+      return result;
     } finally {
-      if (input !== xs) input.dispose();
+      if (input !== inputOf) input.dispose();
       for (const r of readouts) r.dispose();
       for (const [, t] of lossTensors) t.dispose();
     }
+  }
+
+  /** Cell `part`'s weights and update optimizers, or the classifier's for `part === cells.length`. */
+  partState(part: number): PartState {
+    if (part === this.cells.length) {
+      return { weights: this.head.namedWeights(), slots: [{ owner: 'head', optimizer: this.head.optimizer, variables: () => this.head.variables() }] };
+    }
+    const cell = this.cells[part];
+    if (!cell) throw new RangeError(`part ${part} does not exist: the model has ${this.cells.length} cells and a classifier`);
+    return {
+      weights: cell.namedWeights(),
+      slots: cell.updates().map((u) => ({ owner: `${cell.id}/${u.name}`, optimizer: u.optimizer, variables: () => u.variables() })),
+    };
   }
 
   private updateCell(cell: Cell, input: tf.Tensor, step: TrainStepContext, lossTensors: Array<[string, tf.Scalar]>): tf.Tensor {
@@ -233,12 +273,7 @@ export class LbpModel implements TrainableModel {
 
   /** Every cell update's optimizer and the head's, with the variables each owns. */
   optimizerSlots(): OptimizerSlot[] {
-    return [
-      ...this.cells.flatMap((cell) =>
-        cell.updates().map((u) => ({ owner: `${cell.id}/${u.name}`, optimizer: u.optimizer, variables: () => u.variables() })),
-      ),
-      { owner: 'head', optimizer: this.head.optimizer, variables: () => this.head.variables() },
-    ];
+    return Array.from({ length: this.cells.length + 1 }, (_, part) => this.partState(part).slots).flat();
   }
 
   /** Every trainable weight of cells and head, stably named: the unit of checkpoints. */

@@ -1,5 +1,9 @@
-import { deriveSeed, tf, type TrainableModel, type TrainingUnit } from '@localbp/core';
+import { deriveSeed, isStagedModel, tf, type StagedModel, type TrainableModel, type TrainingUnit } from '@localbp/core';
 import { batches, countBatches, type LabeledSplit } from '@localbp/datasets';
+import { createModel } from './model-factory';
+import { measurePartCosts } from './pipeline/measure-part-costs';
+import { planStages, type StageParts } from './pipeline/stage-plan';
+import { pipelineLauncher, type StagePipeline } from './pipeline/pipeline-launcher';
 import { evaluateAccuracy } from './evaluate-accuracy';
 import { augmentImages, augments } from './image-augmentation';
 import { applyLearningRateScale, learningRateScale } from './learning-rate-schedule';
@@ -47,6 +51,26 @@ export interface FitResult {
   /** Mean local loss of each unit (cell or FF layer) in the last epoch it trained. */
   cellLosses: number[];
   testAccuracy?: number;
+  /** How the units were split over worker threads, when they trained in a pipeline. */
+  pipeline?: PipelinePlan;
+}
+
+/** Cells that train at the same time: how many worker threads, and on which engine. */
+export interface PipelineRunOptions {
+  /** Worker threads (stages) to use; 1 trains on the calling thread. Capped at the model's parts (units + classifier). */
+  workers: number;
+  /** The engine every worker uses: give the one the calling thread trains on. */
+  backend: string;
+  /** Plugin sources the workers load before building the model. */
+  plugins?: readonly string[];
+  /** Called once the stages are planned, before the workers start. */
+  onPlan?: (plan: PipelinePlan) => void;
+}
+
+/** The stages a pipeline ran: parts per stage and the measured seconds per step of every part. */
+export interface PipelinePlan {
+  stages: Array<StageParts & { parts: string[] }>;
+  partSeconds: number[];
 }
 
 /** Options of `LocalTrainer.fit`: fit options plus data, callbacks, cancellation and resume state. */
@@ -62,6 +86,12 @@ export interface FitRunOptions extends Omit<FitOptionsInput, 'schedule'> {
   /** Called after every finished epoch and on interrupt with the point to resume from, e.g. to write a checkpoint. */
   onProgress?: (progress: TrainingProgress, history: EpochRecord[]) => Promise<void>;
   schedule?: FitOptions['schedule'] | Schedule;
+  /**
+   * Train contiguous stages of units in parallel worker threads. Only models that split into stages
+   * (LBP) and phases that train every unit and the classifier together (`simultaneous`) use it;
+   * the results are bit-identical to training on one thread.
+   */
+  pipeline?: PipelineRunOptions;
 }
 
 const EVAL_BATCH = 1000;
@@ -79,16 +109,20 @@ export class ScheduleError extends Error {
 export class LocalTrainer {
   private readonly probe = new MemoryProbe();
   private warnedUnscalable = false;
+  private pipelinePeakBytes = 0;
+  private warnedNoPipeline = false;
+  private pipelinePlan: PipelinePlan | undefined;
 
   constructor(readonly model: TrainableModel) {}
 
+  /** Peak live tensor bytes: this thread's, plus every pipeline stage's own peak. */
   get peakTensorBytes(): number {
-    return this.probe.peakBytes;
+    return this.probe.peakBytes + this.pipelinePeakBytes;
   }
 
   /** Trains on `train` with the schedule, callbacks and checkpoints asked for; resolves when done or interrupted. */
   async fit(train: LabeledSplit, options: FitRunOptions): Promise<FitResult> {
-    const { callbacks, signal, from, test, onProgress, history, schedule: scheduleOpt, ...rest } = options;
+    const { callbacks, signal, from, test, onProgress, history, schedule: scheduleOpt, pipeline: pipelineOptions, ...rest } = options;
     const fitOptions = fitOptionsSchema.parse({
       ...rest,
       ...(typeof scheduleOpt === 'string' ? { schedule: scheduleOpt } : {}),
@@ -115,27 +149,34 @@ export class LocalTrainer {
     // A model fitted before under a decaying schedule would otherwise keep its last factor.
     if (fitOptions.lrSchedule.type === 'constant') applyLearningRateScale(this.model, 1);
     await cb.onTrainBegin({ epochs: fitOptions.epochs, batchesPerEpoch, trainExamples: train.count });
-    for (; progress.phase < phases.length; progress.phase++, progress.epoch = 0) {
-      const phase = phases[progress.phase]!;
-      await cb.onPhaseBegin({ index: progress.phase, name: phase.name, epochs: phase.epochs, batchesPerEpoch });
-      for (; progress.epoch < phase.epochs; progress.epoch++, progress.batch = 0) {
-        const interrupted = await this.runEpoch(train, phase, progress, fitOptions, batchesPerEpoch, cb, signal, records, cellLosses, test);
-        if (interrupted) {
-          await onProgress?.({ ...progress }, records);
-          return this.result('interrupted', progress, records, cellLosses);
+    let pipeline: StagePipeline | null = null;
+    try {
+      for (; progress.phase < phases.length; progress.phase++, progress.epoch = 0) {
+        const phase = phases[progress.phase]!;
+        await pipeline?.close();
+        pipeline = pipelineOptions && this.pipelines(phase, pipelineOptions) ? await this.startPipeline(train, fitOptions, pipelineOptions) : null;
+        await cb.onPhaseBegin({ index: progress.phase, name: phase.name, epochs: phase.epochs, batchesPerEpoch });
+        for (; progress.epoch < phase.epochs; progress.epoch++, progress.batch = 0) {
+          const interrupted = await this.runEpoch(train, phase, progress, fitOptions, batchesPerEpoch, cb, signal, records, cellLosses, test, pipeline);
+          if (interrupted) {
+            await onProgress?.({ ...progress }, records);
+            return this.result('interrupted', progress, records, cellLosses);
+          }
+          // Each finished epoch is a resume point: crash-safe progress for long runs.
+          const lastOfPhase = progress.epoch + 1 >= phase.epochs;
+          await onProgress?.(
+            lastOfPhase
+              ? { ...progress, phase: progress.phase + 1, epoch: 0, batch: 0 }
+              : { ...progress, epoch: progress.epoch + 1, batch: 0 },
+            records,
+          );
         }
-        // Each finished epoch is a resume point: crash-safe progress for long runs.
-        const lastOfPhase = progress.epoch + 1 >= phase.epochs;
-        await onProgress?.(
-          lastOfPhase
-            ? { ...progress, phase: progress.phase + 1, epoch: 0, batch: 0 }
-            : { ...progress, epoch: progress.epoch + 1, batch: 0 },
-          records,
-        );
       }
+    } finally {
+      await pipeline?.close();
     }
     const finalAccuracy = records.at(-1)?.testAccuracy;
-    await cb.onTrainEnd({ peakTensorBytes: this.probe.peakBytes, ...(finalAccuracy !== undefined ? { testAccuracy: finalAccuracy } : {}) });
+    await cb.onTrainEnd({ peakTensorBytes: this.peakTensorBytes, ...(finalAccuracy !== undefined ? { testAccuracy: finalAccuracy } : {}) });
     return this.result('completed', progress, records, cellLosses);
   }
 
@@ -145,10 +186,57 @@ export class LocalTrainer {
       status,
       progress: { ...progress },
       epochs,
-      peakTensorBytes: this.probe.peakBytes,
+      peakTensorBytes: this.peakTensorBytes,
       cellLosses,
+      ...(this.pipelinePlan ? { pipeline: this.pipelinePlan } : {}),
       ...(last?.testAccuracy !== undefined ? { testAccuracy: last.testAccuracy } : {}),
     };
+  }
+
+  /** Whether `phase` runs through worker threads: a staged model, more than one worker, every unit and the classifier at once. */
+  private pipelines(phase: TrainingPhase, options: PipelineRunOptions): boolean {
+    const unitCount = this.model.units.length;
+    return (
+      options.workers > 1 &&
+      isStagedModel(this.model) &&
+      phase.head &&
+      phase.cells.length === unitCount &&
+      new Set(phase.cells).size === unitCount
+    );
+  }
+
+  /** Measures each part's step on a scratch copy, balances the stages, and starts their workers. */
+  private async startPipeline(train: LabeledSplit, options: FitOptions, pipeline: PipelineRunOptions): Promise<StagePipeline | null> {
+    const model = this.model as StagedModel;
+    const launch = pipelineLauncher();
+    if (!launch) {
+      if (!this.warnedNoPipeline) console.warn('localbp: cells train in parallel only under Node (worker threads); training on one thread');
+      this.warnedNoPipeline = true;
+      return null;
+    }
+    const scratch = createModel({ ...model.config }, model.data);
+    let partSeconds: number[];
+    try {
+      if (!isStagedModel(scratch)) throw new Error(`a copy of the ${model.kind} model cannot be split into stages`);
+      const first = batches(train, { batchSize: options.batchSize, shuffle: false, seed: 0, epoch: 0, flatten: false, dropLast: false, startBatch: 0 }).next();
+      if (first.done) throw new Error('pipeline: the training split is empty');
+      try {
+        partSeconds = await measurePartCosts(scratch, first.value.xs, first.value.ys);
+      } finally {
+        first.value.xs.dispose();
+        first.value.ys.dispose();
+      }
+    } finally {
+      scratch.dispose();
+    }
+    const stages = planStages(partSeconds, pipeline.workers);
+    const partName = (part: number) => (part === model.units.length ? 'head' : model.units[part]!.id);
+    this.pipelinePlan = {
+      stages: stages.map((s) => ({ ...s, parts: Array.from({ length: s.last - s.first + 1 }, (_, i) => partName(s.first + i)) })),
+      partSeconds,
+    };
+    pipeline.onPlan?.(this.pipelinePlan);
+    return launch(model, { stages, backend: pipeline.backend, ...(pipeline.plugins ? { plugins: pipeline.plugins } : {}) });
   }
 
   /** Returns true when interrupted (the current batch finished and `progress` points past it). */
@@ -163,6 +251,7 @@ export class LocalTrainer {
     records: EpochRecord[],
     cellLosses: number[],
     test: LabeledSplit | undefined,
+    pipeline: StagePipeline | null,
   ): Promise<boolean> {
     const epochNumber = progress.epochsDone;
     const resumedAtBatch = progress.batch;
@@ -181,44 +270,55 @@ export class LocalTrainer {
       dropLast: false,
       startBatch: progress.batch,
     });
-    for (const batch of iterator) {
-      await cb.onBatchBegin(batch.index, { size: batch.size });
-      if (options.lrSchedule.type !== 'constant') {
-        const scale = learningRateScale(options.lrSchedule, progress.epoch * batchesPerEpoch + batch.index, phase.epochs * batchesPerEpoch);
-        if (applyLearningRateScale(this.model, scale) > 0 && !this.warnedUnscalable) {
-          this.warnedUnscalable = true;
-          console.warn(`localbp: some optimizers of this ${this.model.kind} model have no learning-rate scale; they keep a constant rate`);
-        }
-      }
-      let losses: Logs;
-      const xs = augments(options.augment)
-        ? augmentImages(batch.xs as tf.Tensor4D, options.augment, deriveSeed(this.model.config.seed, 79, progress.step))
-        : batch.xs;
-      try {
-        losses = await this.model.trainBatch(xs, batch.ys, {
-          step: progress.step,
-          units: phase.cells,
-          head: phase.head,
-          probe: () => this.probe.sample(),
-        });
-        this.probe.sample();
-      } finally {
-        if (xs !== batch.xs) xs.dispose();
-        batch.xs.dispose();
-        batch.ys.dispose();
-      }
-      progress.step++;
-      progress.batch = batch.index + 1;
+    const accumulate = (losses: Logs) => {
       for (const [key, value] of Object.entries(losses)) {
         const s = sums.get(key) ?? { sum: 0, n: 0 };
         s.sum += value;
         s.n += 1;
         sums.set(key, s);
       }
-      await cb.onBatchEnd(batch.index, { ...losses, size: batch.size, batchesPerEpoch, epoch: epochNumber });
-      // Give signal handlers (Ctrl-C) a turn.
-      await yieldToEventLoop();
-      if (signal?.aborted && progress.batch < batchesPerEpoch) return true;
+    };
+    const stepScale = (batchIndex: number): number => {
+      if (options.lrSchedule.type === 'constant') return 1;
+      const scale = learningRateScale(options.lrSchedule, progress.epoch * batchesPerEpoch + batchIndex, phase.epochs * batchesPerEpoch);
+      if (applyLearningRateScale(this.model, scale) > 0 && !this.warnedUnscalable) {
+        this.warnedUnscalable = true;
+        console.warn(`localbp: some optimizers of this ${this.model.kind} model have no learning-rate scale; they keep a constant rate`);
+      }
+      return scale;
+    };
+    const augmented = (xs: tf.Tensor, step: number): tf.Tensor =>
+      augments(options.augment) ? augmentImages(xs as tf.Tensor4D, options.augment, deriveSeed(this.model.config.seed, 79, step)) : xs;
+
+    if (pipeline) {
+      if (await this.pipelineBatches(pipeline, iterator, phase, progress, batchesPerEpoch, epochNumber, cb, signal, accumulate, stepScale, augmented)) return true;
+    } else {
+      for (const batch of iterator) {
+        await cb.onBatchBegin(batch.index, { size: batch.size });
+        stepScale(batch.index);
+        let losses: Logs;
+        const xs = augmented(batch.xs, progress.step);
+        try {
+          losses = await this.model.trainBatch(xs, batch.ys, {
+            step: progress.step,
+            units: phase.cells,
+            head: phase.head,
+            probe: () => this.probe.sample(),
+          });
+          this.probe.sample();
+        } finally {
+          if (xs !== batch.xs) xs.dispose();
+          batch.xs.dispose();
+          batch.ys.dispose();
+        }
+        progress.step++;
+        progress.batch = batch.index + 1;
+        accumulate(losses);
+        await cb.onBatchEnd(batch.index, { ...losses, size: batch.size, batchesPerEpoch, epoch: epochNumber });
+        // Give signal handlers (Ctrl-C) a turn.
+        await yieldToEventLoop();
+        if (signal?.aborted && progress.batch < batchesPerEpoch) return true;
+      }
     }
 
     const means: Record<string, number> = {};
@@ -264,6 +364,64 @@ export class LocalTrainer {
       return true;
     }
     return false;
+  }
+
+  /**
+   * One epoch's batches through the worker pipeline: up to two batches per stage are in flight; the
+   * callbacks see every batch end in order. On interrupt the batches already fed finish (a consistent
+   * cut), then every stage's state is copied back. Returns true when interrupted.
+   */
+  private async pipelineBatches(
+    pipeline: StagePipeline,
+    iterator: Iterable<{ index: number; size: number; xs: tf.Tensor; ys: tf.Tensor1D }>,
+    phase: TrainingPhase,
+    progress: TrainingProgress,
+    batchesPerEpoch: number,
+    epochNumber: number,
+    cb: Required<TrainerCallbacks>,
+    signal: AbortSignal | undefined,
+    accumulate: (losses: Logs) => void,
+    stepScale: (batchIndex: number) => number,
+    augmented: (xs: tf.Tensor, step: number) => tf.Tensor,
+  ): Promise<boolean> {
+    const depth = 2 * pipeline.stages.length;
+    const sizes = new Map<number, number>();
+    const finishOne = async () => {
+      const { index, losses } = await pipeline.nextDone();
+      const size = sizes.get(index) ?? 0;
+      sizes.delete(index);
+      progress.batch = index + 1;
+      accumulate(losses);
+      await cb.onBatchEnd(index, { ...losses, size, batchesPerEpoch, epoch: epochNumber });
+    };
+    let stopped = false;
+    for (const batch of iterator) {
+      try {
+        while (sizes.size >= depth) await finishOne();
+        await cb.onBatchBegin(batch.index, { size: batch.size });
+        const scale = stepScale(batch.index);
+        const xs = augmented(batch.xs, progress.step);
+        try {
+          pipeline.feed({ index: batch.index, step: progress.step, scale, units: phase.cells, head: phase.head, xs, ys: batch.ys });
+        } finally {
+          if (xs !== batch.xs) xs.dispose();
+        }
+      } finally {
+        batch.xs.dispose();
+        batch.ys.dispose();
+      }
+      sizes.set(batch.index, batch.size);
+      progress.step++;
+      this.probe.sample();
+      await yieldToEventLoop();
+      if (signal?.aborted && batch.index + 1 < batchesPerEpoch) {
+        stopped = true;
+        break;
+      }
+    }
+    while (sizes.size > 0) await finishOne();
+    this.pipelinePeakBytes = Math.max(this.pipelinePeakBytes, await pipeline.sync());
+    return stopped;
   }
 }
 

@@ -1,0 +1,35 @@
+import { tf, type StagedModel } from '@localbp/core';
+
+/**
+ * Seconds one training step of each part takes (units, then the classifier), measured on a scratch
+ * copy of the model with a real batch: the costs a pipeline's stages are balanced by. The first
+ * round warms kernels up; the last one counts. The scratch model is the caller's to dispose.
+ */
+export async function measurePartCosts(scratch: StagedModel, xs: tf.Tensor, ys: tf.Tensor1D, rounds = 2): Promise<number[]> {
+  const unitCount = scratch.units.length;
+  let costs: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    costs = [];
+    const readouts: tf.Tensor2D[] = [];
+    let input: tf.Tensor = xs;
+    const context = (units: number[], head: boolean) => ({ step: round, units, head, probe: () => undefined });
+    try {
+      for (let part = 0; part < unitCount; part++) {
+        const started = performance.now();
+        const result = await scratch.trainStage({ first: part, last: part, head: false, readouts: true }, { input, readouts: [] }, context([part], false));
+        costs.push((performance.now() - started) / 1000);
+        if (input !== xs) input.dispose();
+        input = result.output ?? xs;
+        readouts.push(...result.readouts);
+      }
+      const started = performance.now();
+      const result = await scratch.trainStage({ first: unitCount, last: unitCount - 1, head: true, readouts: false }, { input, readouts, ys }, context([], true));
+      costs.push((performance.now() - started) / 1000);
+      result.output?.dispose();
+    } finally {
+      if (input !== xs) input.dispose();
+      for (const r of readouts) r.dispose();
+    }
+  }
+  return costs;
+}

@@ -1,0 +1,50 @@
+import type { StagedModel, tf } from '@localbp/core';
+import type { StageParts } from './stage-plan';
+
+/** One batch handed to a pipeline. */
+export interface PipelineBatch {
+  index: number;
+  step: number;
+  scale: number;
+  units: readonly number[];
+  head: boolean;
+  xs: tf.Tensor;
+  ys: tf.Tensor1D;
+}
+
+/** Stages of a staged model training at the same time; what `LocalTrainer` drives. */
+export interface StagePipeline {
+  readonly stages: readonly StageParts[];
+  /** Sends one batch into the first stage; returns at once. */
+  feed(batch: PipelineBatch): void;
+  /** The next batch every stage has finished, in feeding order, with the losses of all stages. */
+  nextDone(): Promise<{ index: number; losses: Record<string, number> }>;
+  /** Waits for every fed batch, copies every stage's state into the model; resolves with the stages' summed peak tensor bytes. */
+  sync(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** How a pipeline is started. */
+export interface StagePipelineOptions {
+  /** Parts per stage, contiguous and in order: units, then the classifier as the last part. */
+  stages: readonly StageParts[];
+  /** The engine every stage uses (the main thread's, so results match it bit for bit). */
+  backend: string;
+  /** Plugin sources every stage loads before building the model. */
+  plugins?: readonly string[];
+}
+
+/** Starts a pipeline for a model: worker threads under Node. */
+export type PipelineLauncher = (model: StagedModel, options: StagePipelineOptions) => Promise<StagePipeline>;
+
+let launcher: PipelineLauncher | null = null;
+
+/** Installs the pipeline implementation; the Node entry of this package installs worker threads. */
+export function registerPipelineLauncher(next: PipelineLauncher): void {
+  launcher = next;
+}
+
+/** The installed pipeline implementation, or null where there is none (browser bundles). */
+export function pipelineLauncher(): PipelineLauncher | null {
+  return launcher;
+}

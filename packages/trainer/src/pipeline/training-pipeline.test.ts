@@ -1,0 +1,85 @@
+import { resolveBackend, tf } from '@localbp/core';
+import { loadDataset, subset, type LabeledSplit } from '@localbp/datasets';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { LbpModel } from '../lbp-model';
+import { LocalTrainer, type FitResult } from '../local-trainer';
+import type { LbpModelConfigInput } from '../training-config';
+import './register-worker-pipeline';
+
+let train: LabeledSplit;
+let test: LabeledSplit;
+const shape = { imageShape: [28, 28, 1], numClasses: 10 };
+
+beforeAll(async () => {
+  await resolveBackend('wasm');
+  const mnist = loadDataset('mnist');
+  train = subset(mnist.train, 640);
+  test = subset(mnist.test, 200);
+});
+
+const config = (cells: string[]): LbpModelConfigInput => ({ cells: cells.map((type) => ({ type })), width: 40, seed: 7, head: { hidden: [32] } });
+
+async function trainWith(workers: number, cells: string[], extra: { epochs?: number; lrSchedule?: 'cosine' } = {}): Promise<{ weights: Float32Array[]; result: FitResult; model: LbpModel }> {
+  const model = LbpModel.create(config(cells), shape);
+  const result = await new LocalTrainer(model).fit(train, {
+    epochs: extra.epochs ?? 2,
+    batchSize: 32,
+    test,
+    ...(extra.lrSchedule ? { lrSchedule: { type: 'cosine' as const } } : {}),
+    ...(workers > 1 ? { pipeline: { workers, backend: 'wasm' } } : {}),
+  });
+  const weights = model.namedWeights().map((w) => (w.tensor.dataSync() as Float32Array).slice());
+  return { weights, result, model };
+}
+
+function expectBitIdentical(a: Float32Array[], b: Float32Array[]): void {
+  expect(b.length).toBe(a.length);
+  a.forEach((w, i) => {
+    const x = new Uint32Array(w.buffer, w.byteOffset, w.length);
+    const y = new Uint32Array(b[i]!.buffer, b[i]!.byteOffset, b[i]!.length);
+    let differing = 0;
+    for (let j = 0; j < x.length; j++) if (x[j] !== y[j]) differing++;
+    expect(differing, `weight tensor ${i} differs in ${differing} of ${x.length} values`).toBe(0);
+  });
+}
+
+describe('cells that train at the same time (worker pipeline)', () => {
+  it('trains weights bit-identical to one thread, with 2 and 4 workers, and the same losses and accuracy', async () => {
+    const one = await trainWith(1, ['ae', 'dae', 'ae']);
+    const two = await trainWith(2, ['ae', 'dae', 'ae']);
+    expect(two.result.pipeline?.stages.length).toBe(2);
+    expectBitIdentical(one.weights, two.weights);
+    expect(two.result.epochs.map((e) => e.losses)).toEqual(one.result.epochs.map((e) => e.losses));
+    expect(two.result.testAccuracy).toBe(one.result.testAccuracy);
+    const four = await trainWith(4, ['ae', 'dae', 'ae']);
+    expect(four.result.pipeline?.stages.map((s) => s.parts)).toEqual([['cell-1'], ['cell-2'], ['cell-3'], ['head']]);
+    expectBitIdentical(one.weights, four.weights);
+    for (const r of [one, two, four]) r.model.dispose();
+  });
+
+  it('follows a decaying learning-rate schedule exactly', async () => {
+    const one = await trainWith(1, ['ae', 'ae'], { epochs: 1, lrSchedule: 'cosine' });
+    const two = await trainWith(2, ['ae', 'ae'], { epochs: 1, lrSchedule: 'cosine' });
+    expectBitIdentical(one.weights, two.weights);
+    one.model.dispose();
+    two.model.dispose();
+  });
+
+  it('leaks no tensors on the main thread across epochs', async () => {
+    const model = LbpModel.create(config(['ae', 'ae']), shape);
+    const trainer = new LocalTrainer(model);
+    const counts: number[] = [];
+    const result = await trainer.fit(train, {
+      epochs: 3,
+      batchSize: 64,
+      test,
+      pipeline: { workers: 2, backend: 'wasm' },
+      callbacks: { onEpochEnd: () => void counts.push(tf.memory().numTensors) },
+    });
+    expect(result.pipeline?.stages).toHaveLength(2);
+    expect(counts).toHaveLength(3);
+    expect(new Set(counts).size).toBe(1);
+    expect(trainer.peakTensorBytes).toBeGreaterThan(0);
+    model.dispose();
+  });
+});
