@@ -80,6 +80,7 @@ export function parseModelFlags(raw: RawModelFlags): TrainPlan {
     // Each round is its own short fit on the client: a schedule over the whole run does not apply.
     lrSchedule: 'constant',
     augment: 'none',
+    workers: '1',
     json: false,
     evaluateEachEpoch: false,
   };

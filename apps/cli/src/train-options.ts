@@ -3,6 +3,7 @@ import '@localbp/datasets';
 import { scheduleNameSchema, type BpModelConfigInput, type ImageAugmentation, type LearningRateSchedule, type FfModelConfigInput, type LbpModelConfigInput } from '@localbp/trainer';
 import { DEFAULT_STORE_PATH } from '@localbp/trainer/run-store';
 import { forwardForwardModel, type RawForwardForwardOptions } from './forward-forward-options';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { UsageError } from './cli-errors';
 
@@ -30,6 +31,7 @@ export interface RawTrainOptions extends RawForwardForwardOptions {
   testLimit?: string;
   seed: string;
   backend: string;
+  workers: string;
   out?: string;
   resume?: string;
   json: boolean;
@@ -54,6 +56,8 @@ export interface TrainPlan {
   trainLimit?: number;
   testLimit?: number;
   backend: (typeof BACKEND_CHOICES)[number];
+  /** Worker threads for cells that train at the same time (1 = the main thread only). */
+  workers: number;
   out?: string;
   json: boolean;
   /** Run store file or URL; null with `--no-store`. */
@@ -133,6 +137,12 @@ export function parseAugmentation(spec: string): ImageAugmentation {
     else throw bad();
   }
   return result;
+}
+
+/** `auto` (the cores this process may use) or a whole number ≥ 1. */
+export function parseWorkers(value: string): number {
+  if (value.trim() === 'auto') return availableParallelism();
+  return int(value, '--workers', 1);
 }
 
 /** Validates every flag and turns them into a model config and fit options. */
@@ -216,6 +226,7 @@ export function parseTrainOptions(raw: RawTrainOptions): TrainPlan {
     ...(raw.trainLimit !== undefined ? { trainLimit: int(raw.trainLimit, '--train-limit', 1) } : {}),
     ...(raw.testLimit !== undefined ? { testLimit: int(raw.testLimit, '--test-limit', 1) } : {}),
     backend: oneOf(raw.backend, '--backend', BACKEND_CHOICES),
+    workers: parseWorkers(raw.workers),
     ...(raw.out ? { out: raw.out } : {}),
     json: raw.json,
     store: raw.store === false ? null : storeLocation(raw.store),

@@ -71,6 +71,8 @@ export interface PipelineRunOptions {
 export interface PipelinePlan {
   stages: Array<StageParts & { parts: string[] }>;
   partSeconds: number[];
+  /** Seconds each stage spent training, over the whole fit: near the epoch time when the stages keep their cores busy. */
+  busySeconds: number[];
 }
 
 /** Options of `LocalTrainer.fit`: fit options plus data, callbacks, cancellation and resume state. */
@@ -234,6 +236,7 @@ export class LocalTrainer {
     this.pipelinePlan = {
       stages: stages.map((s) => ({ ...s, parts: Array.from({ length: s.last - s.first + 1 }, (_, i) => partName(s.first + i)) })),
       partSeconds,
+      busySeconds: stages.map(() => 0),
     };
     pipeline.onPlan?.(this.pipelinePlan);
     return launch(model, { stages, backend: pipeline.backend, ...(pipeline.plugins ? { plugins: pipeline.plugins } : {}) });
@@ -420,7 +423,9 @@ export class LocalTrainer {
       }
     }
     while (sizes.size > 0) await finishOne();
-    this.pipelinePeakBytes = Math.max(this.pipelinePeakBytes, await pipeline.sync());
+    const synced = await pipeline.sync();
+    this.pipelinePeakBytes = Math.max(this.pipelinePeakBytes, synced.peakTensorBytes);
+    if (this.pipelinePlan) this.pipelinePlan.busySeconds = this.pipelinePlan.busySeconds.map((b, k) => b + (synced.busySeconds[k] ?? 0));
     return stopped;
   }
 }

@@ -44,6 +44,11 @@ export interface TrainSummary {
   totalSeconds: number;
   peakTensorBytes: number;
   peakRssBytes: number;
+  /** Worker threads the cells trained in (1: the main thread), and the parts each stage held. */
+  workers: number;
+  stages?: string[][];
+  /** Seconds each stage spent training (near the epoch time when the stages keep their cores busy). */
+  stageBusySeconds?: number[];
   parameters: number;
   cells: Array<{ id: string; type: string; width?: number; objective?: string; loss: number | null }>;
   head: { hidden: number[] };
@@ -212,6 +217,16 @@ async function trainAndRecord(
         signal: controller.signal,
         callbacks: recording ? [progressReporter(), recording.recorder] : progressReporter(),
         onProgress: writeCheckpoint,
+        pipeline: {
+          workers: plan.workers,
+          backend: backend.name,
+          ...(facts.plugins?.length ? { plugins: facts.plugins } : {}),
+          onPlan: (p) =>
+            log(
+              `workers: ${p.stages.length} stages, ${p.stages.map((s) => s.parts.join(' + ')).join(' | ')} ` +
+                `(measured ms per step: ${p.partSeconds.map((x) => (x * 1000).toFixed(1)).join(', ')})`,
+            ),
+        },
         ...(from ? { from } : {}),
         ...(history ? { history } : {}),
       });
@@ -228,6 +243,7 @@ async function trainAndRecord(
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     let testAccuracy = result.testAccuracy ?? null;
     if (result.status === 'completed' && testAccuracy === null) testAccuracy = evaluateAccuracy(model, test);
+    if (result.pipeline) log(`workers: stages busy ${result.pipeline.busySeconds.map((b) => `${b.toFixed(1)} s`).join(', ')} of ${result.epochs.reduce((n, e) => n + e.seconds, 0).toFixed(1)} s training`);
     if (result.status === 'interrupted') log(`checkpoint written to ${out}; continue with: localbp train --resume ${out}`);
     const summary: TrainSummary = {
       model: model.kind,
@@ -253,6 +269,10 @@ async function trainAndRecord(
       totalSeconds: Number(((performance.now() - started) / 1000).toFixed(3)),
       peakTensorBytes: result.peakTensorBytes,
       peakRssBytes: peakRss,
+      workers: result.pipeline?.stages.length ?? 1,
+      ...(result.pipeline
+        ? { stages: result.pipeline.stages.map((s) => s.parts), stageBusySeconds: result.pipeline.busySeconds.map((b) => Number(b.toFixed(3))) }
+        : {}),
       parameters: parameterCount(model),
       cells: model.units.map((u, i) => {
         const spec = model instanceof LbpModel || model instanceof FfModel || model instanceof BpModel ? model.cells[i]!.spec : undefined;

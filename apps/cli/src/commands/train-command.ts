@@ -43,6 +43,11 @@ export function trainCommand(): Command<[], Record<string, unknown>> {
     .option('--test-limit <n>', 'use only the first N test examples')
     .option('--seed <n>', 'random seed (weights, shuffling, noise)', '1')
     .addOption(new Option('--backend <name>', 'compute engine').choices(BACKEND_CHOICES).default('auto'))
+    .option(
+      '--workers <n>',
+      'worker threads for cells that train at the same time: auto (the cores this process may use) or N; the cells and the head are split into N stages balanced by measured cost, with bit-identical results for any N. Used by lbp with --schedule simultaneous; --schedule separate, ff and bp train on one thread',
+      'auto',
+    )
     .option('--out <dir>', 'run directory for the checkpoint and summary (default runs/<dataset>-<cells>-<time>)')
     .option('--resume <dir>', 'continue the run saved in this directory')
     .option('--store <path>', 'run store to record the run in: a SQLite file or a libsql:// / http(s):// URL (default runs/localbp.sqlite)')
@@ -62,12 +67,12 @@ export function trainCommand(): Command<[], Record<string, unknown>> {
       const opts = cmd.opts();
       const explicit = (name: string) => cmd.getOptionValueSource(name) === 'cli';
       if (opts.resume) {
-        const allowed = new Set(['resume', 'json', 'backend', 'store', 'plugin']);
+        const allowed = new Set(['resume', 'json', 'backend', 'workers', 'store', 'plugin']);
         const conflicting = cmd.options.filter((o) => explicit(o.attributeName()) && !allowed.has(o.attributeName()));
         if (conflicting.length) {
           throw new UsageError(
             `--resume continues the saved configuration; drop ${conflicting.map((o) => o.long ?? o.flags).join(', ')} ` +
-              '(only --json, --backend, --store and --plugin may be combined with --resume)',
+              '(only --json, --backend, --workers, --store and --plugin may be combined with --resume)',
           );
         }
       }

@@ -19,9 +19,17 @@ export interface StagePipeline {
   feed(batch: PipelineBatch): void;
   /** The next batch every stage has finished, in feeding order, with the losses of all stages. */
   nextDone(): Promise<{ index: number; losses: Record<string, number> }>;
-  /** Waits for every fed batch, copies every stage's state into the model; resolves with the stages' summed peak tensor bytes. */
-  sync(): Promise<number>;
+  /** Waits for every fed batch and copies every stage's state into the model. */
+  sync(): Promise<PipelineSync>;
   close(): Promise<void>;
+}
+
+/** What a sync reports. */
+export interface PipelineSync {
+  /** Peak live tensor bytes of the stages, summed. */
+  peakTensorBytes: number;
+  /** Seconds each stage spent training since the previous sync. */
+  busySeconds: number[];
 }
 
 /** How a pipeline is started. */

@@ -59,5 +59,5 @@ export interface StageStartMessage {
 export type StageReport =
   | { type: 'ready'; stage: number }
   | { type: 'done'; stage: number; index: number; losses: Record<string, number> }
-  | { type: 'state'; stage: number; id: number; state: PackedPartState; peakTensorBytes: number }
+  | { type: 'state'; stage: number; id: number; state: PackedPartState; peakTensorBytes: number; busySeconds: number }
   | { type: 'failed'; stage: number; message: string; stack?: string };

@@ -41,6 +41,8 @@ async function boot(data: StageWorkerData, setup: StageWorkerSetup): Promise<voi
 
 class StageRunner {
   private readonly probe = new MemoryProbe();
+  /** Seconds spent training since the last sync: how busy this stage keeps its core. */
+  private busy = 0;
   private readonly unitCount: number;
   private readonly ownsHead: boolean;
   private readonly parts: number[];
@@ -58,10 +60,13 @@ class StageRunner {
   async handle(message: StageFlowMessage): Promise<void> {
     if (message.type === 'sync') {
       const state = exportPartState(this.model, this.parts);
-      coordinator.post({ type: 'state', stage: this.setup.stage, id: message.id, state, peakTensorBytes: this.probe.peakBytes }, [state.values.buffer as ArrayBuffer]);
+      const busySeconds = this.busy;
+      this.busy = 0;
+      coordinator.post({ type: 'state', stage: this.setup.stage, id: message.id, state, peakTensorBytes: this.probe.peakBytes, busySeconds }, [state.values.buffer as ArrayBuffer]);
       this.downstream?.post(message);
       return;
     }
+    const started = performance.now();
     applyLearningRateScale(this.model, message.scale);
     const input = unpackTensor(message.input);
     // Only the classifier's stage reads the readouts and labels; the others pass them on untouched.
@@ -86,6 +91,7 @@ class StageRunner {
       } finally {
         result.output?.dispose();
         for (const r of result.readouts) r.dispose();
+        this.busy += (performance.now() - started) / 1000;
       }
     } finally {
       input.dispose();

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { exportPartState, importPartState } from './part-state-transfer';
 import { packTensor, transferList } from './packed-tensor';
-import type { PipelineBatch, StagePipeline, StagePipelineOptions } from './pipeline-launcher';
+import type { PipelineBatch, PipelineSync, StagePipeline, StagePipelineOptions } from './pipeline-launcher';
 import type { StageParts } from './stage-plan';
 import type { StageBatchMessage, StageFlowMessage, StageReport, StageWorkerSetup } from './stage-messages';
 
@@ -38,7 +38,7 @@ export class TrainingPipeline implements StagePipeline {
   private readonly pendingLosses = new Map<number, { losses: Record<string, number>; reports: number }>();
   private readonly completed: Array<{ index: number; losses: Record<string, number> }> = [];
   private doneWaiter: Waiter<{ index: number; losses: Record<string, number> }> | null = null;
-  private syncWaiter: { id: number; remaining: number; peak: number } & Waiter<number> | null = null;
+  private syncWaiter: ({ id: number; remaining: number; busy: number[] } & Waiter<PipelineSync>) | null = null;
   private readyWaiter: { remaining: number } & Waiter<void> | null = null;
   private failure: PipelineStageError | null = null;
   private nextSyncId = 1;
@@ -124,13 +124,13 @@ export class TrainingPipeline implements StagePipeline {
 
   /**
    * Waits until every stage is past every batch fed so far, then copies each stage's weights and
-   * optimizer state into the main thread's model. Resolves with the summed peak tensor bytes of the stages.
+   * optimizer state into the main thread's model.
    */
-  async sync(): Promise<number> {
+  async sync(): Promise<PipelineSync> {
     this.throwIfFailed();
     const id = this.nextSyncId++;
-    const done = new Promise<number>((resolve, reject) => {
-      this.syncWaiter = { id, remaining: this.stages.length, peak: 0, resolve, reject };
+    const done = new Promise<PipelineSync>((resolve, reject) => {
+      this.syncWaiter = { id, remaining: this.stages.length, busy: this.stages.map(() => 0), resolve, reject };
     });
     this.workers[0]!.postMessage({ type: 'sync', id } satisfies StageFlowMessage);
     return done;
@@ -206,9 +206,10 @@ export class TrainingPipeline implements StagePipeline {
           return;
         }
         this.stagePeaks[report.stage] = report.peakTensorBytes;
+        waiter.busy[report.stage] = report.busySeconds;
         if (--waiter.remaining === 0) {
           this.syncWaiter = null;
-          waiter.resolve(this.stagePeaks.reduce((a, b) => a + b, 0));
+          waiter.resolve({ peakTensorBytes: this.stagePeaks.reduce((a, b) => a + b, 0), busySeconds: waiter.busy });
         }
         return;
       }
