@@ -26,6 +26,7 @@ const USER_ERROR_NAMES = new Set([
   'ServerUnreachableError',
   'AggregatorError',
   'SimulationError',
+  'PipelineStageError',
 ]);
 
 /** Node's fs errors (ENOENT, EACCES, ENOTDIR, ENOSPC…) come from paths the user chose, e.g. --out. */

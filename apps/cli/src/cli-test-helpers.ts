@@ -22,10 +22,10 @@ export interface CliProcess {
   done: Promise<CliResult>;
 }
 
-export function startCli(args: readonly string[], cwd: string = tmpdir()): CliProcess {
+export function startCli(args: readonly string[], cwd: string = tmpdir(), env: Record<string, string> = {}): CliProcess {
   if (!existsSync(LOCALBP_BIN)) throw new Error(`${LOCALBP_BIN} is missing: run \`pnpm build\` first`);
   // Pipes, not a TTY: progress is line-based, as in CI logs.
-  const child = spawn(process.execPath, [LOCALBP_BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [LOCALBP_BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));

@@ -231,6 +231,9 @@ async function trainAndRecord(
         ...(history ? { history } : {}),
       });
     } catch (err) {
+      if (err instanceof Error && err.name === 'PipelineStageError') {
+        log(checkpointPath ? `the last checkpoint is intact: continue with localbp train --resume ${out}` : 'no checkpoint was written before the failure');
+      }
       await writer?.event('error', { message: err instanceof Error ? err.message : String(err) }).catch(() => undefined);
       await writer?.finish('failed').catch(() => undefined);
       throw err;
