@@ -1,0 +1,80 @@
+// Seconds per epoch of whole `localbp train` processes on each engine (wasm, native) with 1 and N
+// workers, each as a ratio to wasm with 1 worker, measured in one run with the configurations
+// alternating round by round (this machine is shared and noisy). Models: the main job (3 ae cells x
+// 1000, 512-unit head), lbp-cae (cae,cae,cae) and bp-cnn. A benchmark, not a test: it prints figures.
+//
+//   node apps/cli/bench/engines-workers-bench.mjs [--rounds=1] [--main-limit=20000] [--conv-limit=4000] [--workers=N] [--only=main,cae,bp-cnn]
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
+const rounds = Number(args.get('rounds') ?? 1);
+const mainLimit = args.get('main-limit') ?? '20000';
+const convLimit = args.get('conv-limit') ?? '4000';
+const workersN = Number(args.get('workers') ?? availableParallelism());
+const only = new Set((args.get('only') ?? 'main,cae,bp-cnn').split(','));
+const BIN = fileURLToPath(new URL('../dist/localbp.js', import.meta.url));
+const scratch = mkdtempSync(path.join(tmpdir(), 'localbp-engine-bench-'));
+
+const MODELS = [
+  { id: 'main', label: 'main job (ae,ae,ae x 1000)', flags: ['--model', 'lbp', '--cells', 'ae,ae,ae', '--train-limit', mainLimit], staged: true },
+  { id: 'cae', label: 'lbp-cae (cae,cae,cae)', flags: ['--model', 'lbp', '--cells', 'cae,cae,cae', '--train-limit', convLimit], staged: true },
+  { id: 'bp-cnn', label: 'bp-cnn', flags: ['--model', 'bp-cnn', '--train-limit', convLimit], staged: false },
+].filter((m) => only.has(m.id));
+
+function train(flags) {
+  const out = mkdtempSync(path.join(scratch, 'run-'));
+  const started = performance.now();
+  const res = spawnSync(process.execPath, [BIN, 'train', ...flags, '--epochs', '1', '--test-limit', '2000', '--no-store', '--json', '--out', out], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const wall = (performance.now() - started) / 1000;
+  rmSync(out, { recursive: true, force: true });
+  if (res.status !== 0) return { error: (res.stderr.trim().split('\n').at(-1) ?? `exit ${res.status}`).slice(0, 200) };
+  const summary = JSON.parse(res.stdout.trim().split('\n').at(-1));
+  return { epoch: summary.epochSeconds[0], wall, accuracy: summary.testAccuracy, backend: summary.backend, workers: summary.workers, versions: summary.versions };
+}
+
+// Does the native engine load here? One tiny run tells, with the reason when it does not.
+const probe = train(['--backend', 'native', '--train-limit', '64', '--width', '8', '--workers', '1']);
+const engines = probe.error ? ['wasm'] : ['wasm', 'native'];
+if (probe.error) console.log(`native engine unavailable: ${probe.error}`);
+
+const configs = [];
+for (const model of MODELS) {
+  for (const engine of engines) {
+    for (const workers of model.staged ? [1, workersN] : [1]) configs.push({ model, engine, workers });
+  }
+}
+const times = new Map(configs.map((c) => [c, []]));
+for (let round = 0; round < rounds; round++) {
+  for (const c of configs) {
+    const r = train([...c.model.flags, '--backend', c.engine, '--workers', String(c.workers)]);
+    times.get(c).push(r);
+    console.error(`round ${round + 1}/${rounds} ${c.model.id} ${c.engine} workers ${c.workers}: ${r.error ?? `${r.epoch.toFixed(1)} s/epoch, accuracy ${(r.accuracy * 100).toFixed(2)}%`}`);
+  }
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+console.log(`\nlocalbp train, 1 epoch, batch 128, seconds per epoch and whole-process wall seconds (medians of ${rounds}); ${availableParallelism()} cores; node ${process.version}`);
+console.log('| model | engine | workers | s/epoch | wall s | vs wasm, 1 worker | test accuracy |');
+console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
+for (const model of MODELS) {
+  const base = configs.find((c) => c.model === model && c.engine === 'wasm' && c.workers === 1);
+  const baseEpoch = median(times.get(base).filter((r) => !r.error).map((r) => r.epoch));
+  for (const c of configs.filter((x) => x.model === model)) {
+    const ok = times.get(c).filter((r) => !r.error);
+    if (ok.length === 0) {
+      console.log(`| ${model.label} | ${c.engine} | ${c.workers} | failed: ${times.get(c)[0].error} | | | |`);
+      continue;
+    }
+    const epoch = median(ok.map((r) => r.epoch));
+    console.log(`| ${model.label} | ${c.engine} | ${c.workers} | ${epoch.toFixed(1)} | ${median(ok.map((r) => r.wall)).toFixed(1)} | ${(baseEpoch / epoch).toFixed(2)}x | ${(ok.at(-1).accuracy * 100).toFixed(2)}% |`);
+  }
+}
+console.log(`(main job: first ${mainLimit} MNIST examples; conv models: first ${convLimit}; test accuracy on the first 2000 test images)`);
+rmSync(scratch, { recursive: true, force: true });
