@@ -23,6 +23,8 @@ export interface StageBatch {
   readonly readouts: readonly tf.Tensor2D[];
   /** Labels: needed by the stage that trains the classifier. */
   readonly ys?: tf.Tensor1D;
+  /** Whatever else the stage below passed on for the stages above (e.g. FF's neutral-pass activity). */
+  readonly carried?: Readonly<Record<string, tf.Tensor>>;
 }
 
 /** What one stage produced for one mini-batch. The caller owns and disposes the tensors. */
@@ -33,6 +35,8 @@ export interface StageResult {
   output?: tf.Tensor;
   /** Readouts of this stage's own units (empty unless `range.readouts`). */
   readouts: tf.Tensor2D[];
+  /** Tensors for the next stage's `StageBatch.carried`. */
+  carried?: Record<string, tf.Tensor>;
 }
 
 /** The weights and optimizers of one part (a unit, or the classifier) of a staged model. */
@@ -54,10 +58,12 @@ export interface StagedModel extends TrainableModel {
    * is part `units.length`.
    */
   partState(part: number): PartState;
+  /** Optional: false when this configuration needs the whole model in one place each step (e.g. FF's hard negatives). */
+  canStage?(): boolean;
 }
 
 /** Whether a model can be split into pipelined stages. */
 export function isStagedModel(model: TrainableModel): model is StagedModel {
   const candidate = model as Partial<StagedModel>;
-  return typeof candidate.trainStage === 'function' && typeof candidate.partState === 'function';
+  return typeof candidate.trainStage === 'function' && typeof candidate.partState === 'function' && (candidate.canStage?.() ?? true);
 }

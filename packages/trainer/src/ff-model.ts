@@ -11,8 +11,12 @@ import {
   type GoodnessObjective,
   type NamedWeights,
   type OptimizerSlot,
+  type PartState,
   type Registry,
-  type TrainableModel,
+  type StageBatch,
+  type StagedModel,
+  type StageRange,
+  type StageResult,
   type TrainingUnit,
   type TrainStepContext,
 } from '@localbp/core';
@@ -27,7 +31,7 @@ import { buildClassifierHead } from './cell-stack';
  * plus a linear softmax readout on the normalized activities of layers 2..L of the inference
  * pass. The objective (from the registry) decides what positive and negative data are.
  */
-export class FfModel implements TrainableModel {
+export class FfModel implements StagedModel {
   readonly kind = 'ff';
   readonly separable = true;
   readonly config: FfModelConfig;
@@ -223,41 +227,14 @@ export class FfModel implements TrainableModel {
   private trainLayers(xs: tf.Tensor, ys: tf.Tensor1D, context: TrainStepContext, scalars: Array<[string, tf.Scalar]>): void {
     const training = new Set(context.units);
     const last = Math.max(...context.units);
-    const classes = this.data.numClasses;
     const hard = this.config.negatives === 'hard' && this.objective.embedsLabel;
     const classScores = hard ? this.goodnessScores(xs) : undefined;
-    const batch = this.objective.trainingInput(xs, ys, {
-      seed: deriveSeed(this.config.seed, 31, context.step),
-      numClasses: classes,
-      ...(classScores ? { classScores } : {}),
-    });
+    const batch = this.trainingInput(xs, ys, context.step, classScores);
     classScores?.dispose();
     let input = batch.input;
     try {
       for (let i = 0; i <= last; i++) {
-        const cell = this.cells[i]!;
-        let activity: tf.Tensor;
-        if (training.has(i)) {
-          let emitted: tf.Tensor | null = null;
-          const lossContext: GoodnessLossContext = {
-            step: context.step,
-            positives: batch.positives,
-            labels: ys,
-            numClasses: classes,
-            emitLatent: (latent) => {
-              if (emitted === null) emitted = tf.keep(latent);
-            },
-            probe: () => context.probe(),
-          };
-          const update = cell.updates()[0]!;
-          const loss = update.optimizer.minimize(() => update.loss(input, lossContext), true, update.variables());
-          if (loss) scalars.push([`loss/${cell.id}`, loss]);
-          activity = emitted ?? cell.encode(input);
-          const summary = this.objective.goodnessSummary(activity, lossContext);
-          scalars.push([`goodness/pos/${cell.id}`, summary.positive], [`goodness/neg/${cell.id}`, summary.negative]);
-        } else {
-          activity = cell.encode(input);
-        }
+        const activity = training.has(i) ? this.updateLayer(i, input, batch.positives, ys, context, scalars) : this.cells[i]!.encode(input);
         input.dispose();
         input = activity;
         context.probe();
@@ -267,14 +244,136 @@ export class FfModel implements TrainableModel {
     }
   }
 
+  private trainingInput(xs: tf.Tensor, ys: tf.Tensor1D, step: number, classScores?: tf.Tensor2D) {
+    return this.objective.trainingInput(xs, ys, {
+      seed: deriveSeed(this.config.seed, 31, step),
+      numClasses: this.data.numClasses,
+      ...(classScores ? { classScores } : {}),
+    });
+  }
+
+  /** One local goodness step of layer `i` on the detached positive + negative activity below; returns its activity. */
+  private updateLayer(i: number, input: tf.Tensor, positives: number, ys: tf.Tensor1D, context: TrainStepContext, scalars: Array<[string, tf.Scalar]>): tf.Tensor {
+    const cell = this.cells[i]!;
+    let emitted: tf.Tensor | null = null;
+    const lossContext: GoodnessLossContext = {
+      step: context.step,
+      positives,
+      labels: ys,
+      numClasses: this.data.numClasses,
+      emitLatent: (latent) => {
+        if (emitted === null) emitted = tf.keep(latent);
+      },
+      probe: () => context.probe(),
+    };
+    const update = cell.updates()[0]!;
+    const loss = update.optimizer.minimize(() => update.loss(input, lossContext), true, update.variables());
+    if (loss) scalars.push([`loss/${cell.id}`, loss]);
+    const activity = emitted ?? cell.encode(input);
+    const summary = this.objective.goodnessSummary(activity, lossContext);
+    scalars.push([`goodness/pos/${cell.id}`, summary.positive], [`goodness/neg/${cell.id}`, summary.negative]);
+    return activity;
+  }
+
+  /** Hard negatives come from the whole network's per-label goodness: every layer must be in one place. */
+  canStage(): boolean {
+    return !(this.config.negatives === 'hard' && this.objective.embedsLabel);
+  }
+
+  /**
+   * Layers `range.first..range.last` of one step in a pipeline: the first stage builds the positive +
+   * negative input and the neutral input from the images; each layer takes its goodness step, then runs
+   * the neutral pass with its updated weights (what `features` sees after a whole step); the last stage
+   * trains the readout on the readout layers' normalized neutral activities. Carried between stages:
+   * `neutral` (the neutral-pass activity) and `positives` (how many rows of `input` are positive).
+   */
+  async trainStage(range: StageRange, batch: StageBatch, context: TrainStepContext): Promise<StageResult> {
+    if (!this.canStage()) throw new Error('an FF model with hard negatives trains in one piece: it cannot be split into stages');
+    if (!batch.ys) throw new Error('trainStage: FF layers need the labels of the batch');
+    const ys = batch.ys;
+    const scalars: Array<[string, tf.Scalar]> = [];
+    const readouts: tf.Tensor2D[] = [];
+    const training = new Set(context.units);
+    let input: tf.Tensor;
+    let neutral: tf.Tensor;
+    let positives: number;
+    if (range.first === 0) {
+      const built = this.trainingInput(batch.input, ys, context.step);
+      input = built.input;
+      positives = built.positives;
+      neutral = this.objective.inferenceInput(batch.input, this.data.numClasses);
+    } else {
+      const carriedNeutral = batch.carried?.['neutral'];
+      const carriedPositives = batch.carried?.['positives'];
+      if (!carriedNeutral || !carriedPositives) throw new Error('trainStage: an FF stage above the first needs the carried neutral activity and positive count');
+      input = tf.clone(batch.input);
+      neutral = tf.clone(carriedNeutral);
+      positives = carriedPositives.dataSync()[0]!;
+    }
+    try {
+      for (let i = range.first; i <= range.last; i++) {
+        const cell = this.cells[i]!;
+        const activity = training.has(i) ? this.updateLayer(i, input, positives, ys, context, scalars) : cell.encode(input);
+        input.dispose();
+        input = activity;
+        const nextNeutral = cell.encode(neutral);
+        neutral.dispose();
+        neutral = nextNeutral;
+        if (this.readoutLayers.includes(i)) {
+          readouts.push(
+            tf.tidy(() => {
+              const a = rmsNormalize(neutral, cell.options.normalization);
+              return tf.reshape(a, [a.shape[0]!, -1]) as tf.Tensor2D;
+            }),
+          );
+        }
+        context.probe();
+      }
+      let result: StageResult;
+      if (range.head) {
+        const all = [...(batch.readouts ?? []), ...readouts];
+        const features = all.length === 1 ? all[0]! : tf.concat(all, 1);
+        const head = this.head;
+        const loss = head.optimizer.minimize(() => head.loss(features, ys, { seed: deriveSeed(this.config.seed, 1001, context.step) }), true, head.variables());
+        if (!batch.readouts.includes(features)) features.dispose();
+        if (loss) scalars.push(['loss/head', loss]);
+        for (const r of readouts) r.dispose();
+        result = { losses: {}, readouts: [] };
+      } else {
+        result = { losses: {}, readouts: [...readouts], output: input, carried: { neutral, positives: tf.scalar(positives, 'int32') } };
+        input = tf.scalar(0);
+        neutral = tf.scalar(0);
+      }
+      readouts.length = 0;
+      context.probe();
+      if (scalars.length > 0) {
+        const packed = tf.stack(scalars.map(([, t]) => t));
+        const data = await packed.data();
+        packed.dispose();
+        result.losses = Object.fromEntries(scalars.map(([key], i) => [key, data[i]!]));
+      }
+      return result;
+    } finally {
+      input.dispose();
+      neutral.dispose();
+      for (const r of readouts) r.dispose();
+      for (const [, t] of scalars) t.dispose();
+    }
+  }
+
+  /** Layer `part`'s weights and optimizer, or the readout's for `part === cells.length`. */
+  partState(part: number): PartState {
+    if (part === this.cells.length) {
+      return { weights: this.head.namedWeights(), slots: [{ owner: 'head', optimizer: this.head.optimizer, variables: () => this.head.variables() }] };
+    }
+    const cell = this.cells[part];
+    if (!cell) throw new RangeError(`part ${part} does not exist: the model has ${this.cells.length} layers and a readout`);
+    const u = cell.updates()[0]!;
+    return { weights: cell.namedWeights(), slots: [{ owner: `${cell.id}/${u.name}`, optimizer: u.optimizer, variables: () => u.variables() }] };
+  }
+
   optimizerSlots(): OptimizerSlot[] {
-    return [
-      ...this.cells.map((cell) => {
-        const u = cell.updates()[0]!;
-        return { owner: `${cell.id}/${u.name}`, optimizer: u.optimizer, variables: () => u.variables() };
-      }),
-      { owner: 'head', optimizer: this.head.optimizer, variables: () => this.head.variables() },
-    ];
+    return Array.from({ length: this.cells.length + 1 }, (_, part) => this.partState(part).slots).flat();
   }
 
   namedWeights(): NamedWeights {

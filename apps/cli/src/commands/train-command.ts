@@ -45,7 +45,7 @@ export function trainCommand(): Command<[], Record<string, unknown>> {
     .addOption(new Option('--backend <name>', 'compute engine').choices(BACKEND_CHOICES).default('auto'))
     .option(
       '--workers <n>',
-      'worker threads for cells that train at the same time: auto (the cores this process may use) or N; the cells and the head are split into N stages balanced by measured cost, with bit-identical results for any N. Used by lbp with --schedule simultaneous; --schedule separate, ff and bp train on one thread',
+      'worker threads for cells that train at the same time: auto (the cores this process may use) or N; the cells and the head are split into N stages balanced by measured cost, with bit-identical results for any N. Used by lbp and ff (not with hard negatives) under --schedule simultaneous; --schedule separate and the bp models train on one thread',
       'auto',
     )
     .option('--out <dir>', 'run directory for the checkpoint and summary (default runs/<dataset>-<cells>-<time>)')

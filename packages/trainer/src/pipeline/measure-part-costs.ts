@@ -12,22 +12,26 @@ export async function measurePartCosts(scratch: StagedModel, xs: tf.Tensor, ys: 
     costs = [];
     const readouts: tf.Tensor2D[] = [];
     let input: tf.Tensor = xs;
+    let carried: Record<string, tf.Tensor> = {};
     const context = (units: number[], head: boolean) => ({ step: round, units, head, probe: () => undefined });
     try {
       for (let part = 0; part < unitCount; part++) {
         const started = performance.now();
-        const result = await scratch.trainStage({ first: part, last: part, head: false, readouts: true }, { input, readouts: [] }, context([part], false));
+        const result = await scratch.trainStage({ first: part, last: part, head: false, readouts: true }, { input, readouts: [], ys, carried }, context([part], false));
         costs.push((performance.now() - started) / 1000);
         if (input !== xs) input.dispose();
+        for (const t of Object.values(carried)) t.dispose();
         input = result.output ?? xs;
+        carried = result.carried ?? {};
         readouts.push(...result.readouts);
       }
       const started = performance.now();
-      const result = await scratch.trainStage({ first: unitCount, last: unitCount - 1, head: true, readouts: false }, { input, readouts, ys }, context([], true));
+      const result = await scratch.trainStage({ first: unitCount, last: unitCount - 1, head: true, readouts: false }, { input, readouts, ys, carried }, context([], true));
       costs.push((performance.now() - started) / 1000);
       result.output?.dispose();
     } finally {
       if (input !== xs) input.dispose();
+      for (const t of Object.values(carried)) t.dispose();
       for (const r of readouts) r.dispose();
     }
   }

@@ -38,6 +38,8 @@ export interface StageBatchMessage {
   input: PackedTensor;
   readouts: PackedTensor[];
   ys: PackedTensor;
+  /** What the stage below passed on besides its latent (`StageResult.carried`). */
+  carried: Record<string, PackedTensor>;
 }
 
 /** Ends a stretch of batches: every stage, once past all earlier batches, reports its state. */

@@ -69,13 +69,14 @@ class StageRunner {
     const started = performance.now();
     applyLearningRateScale(this.model, message.scale);
     const input = unpackTensor(message.input);
-    // Only the classifier's stage reads the readouts and labels; the others pass them on untouched.
+    // Only the classifier's stage reads the readouts; the others pass them on untouched.
     const readouts = this.ownsHead ? message.readouts.map((r) => unpackTensor<tf.Rank.R2>(r)) : [];
-    const ys = this.ownsHead ? unpackTensor<tf.Rank.R1>(message.ys) : undefined;
+    const ys = unpackTensor<tf.Rank.R1>(message.ys);
+    const carried = Object.fromEntries(Object.entries(message.carried).map(([key, t]) => [key, unpackTensor(t)]));
     try {
       const result = await this.model.trainStage(
         { first: this.setup.first, last: Math.min(this.setup.last, this.unitCount - 1), head: this.ownsHead && message.head, readouts: !this.ownsHead },
-        { input, readouts, ...(ys ? { ys } : {}) },
+        { input, readouts, ys, carried },
         { step: message.step, units: message.units, head: message.head, probe: () => this.probe.sample() },
       );
       this.probe.sample();
@@ -85,18 +86,23 @@ class StageRunner {
           if (!result.output) throw new Error(`stage ${this.setup.stage + 1} produced no latent for the next stage`);
           const output = packTensor(result.output);
           const own: PackedTensor[] = result.readouts.map(packTensor);
-          const next: StageFlowMessage = { ...message, input: output, readouts: [...message.readouts, ...own] };
-          this.downstream.post(next, transferList([output, ...own, ...message.readouts, message.ys]));
+          const nextCarried = Object.fromEntries(Object.entries(result.carried ?? {}).map(([key, t]) => [key, packTensor(t)]));
+          // The labels' buffer may back this stage's own label tensor: send a copy.
+          const nextYs: PackedTensor = { ...message.ys, values: message.ys.values.slice() };
+          const next: StageFlowMessage = { ...message, input: output, readouts: [...message.readouts, ...own], ys: nextYs, carried: nextCarried };
+          this.downstream.post(next, transferList([output, ...own, ...message.readouts, nextYs, ...Object.values(nextCarried)]));
         }
       } finally {
         result.output?.dispose();
         for (const r of result.readouts) r.dispose();
+        for (const t of Object.values(result.carried ?? {})) t.dispose();
         this.busy += (performance.now() - started) / 1000;
       }
     } finally {
       input.dispose();
       for (const r of readouts) r.dispose();
-      ys?.dispose();
+      ys.dispose();
+      for (const t of Object.values(carried)) t.dispose();
     }
   }
 }

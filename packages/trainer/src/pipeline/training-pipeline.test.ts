@@ -1,6 +1,7 @@
 import { resolveBackend, tf } from '@localbp/core';
 import { loadDataset, subset, type LabeledSplit } from '@localbp/datasets';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { FfModel } from '../ff-model';
 import { LbpModel } from '../lbp-model';
 import { LocalTrainer, type FitResult } from '../local-trainer';
 import type { LbpModelConfigInput } from '../training-config';
@@ -63,6 +64,33 @@ describe('cells that train at the same time (worker pipeline)', () => {
     expectBitIdentical(one.weights, two.weights);
     one.model.dispose();
     two.model.dispose();
+  });
+
+  it('serves Forward-Forward layers too: ff and symba train bit-identical to one thread; hard negatives stay on one thread', async () => {
+    for (const objective of ['ff', 'symba'] as const) {
+      const run = async (workers: number) => {
+        const model = FfModel.create({ width: 48, layers: 3, seed: 3, objective }, shape);
+        const result = await new LocalTrainer(model).fit(train, {
+          epochs: 1,
+          batchSize: 32,
+          test,
+          ...(workers > 1 ? { pipeline: { workers, backend: 'wasm' } } : {}),
+        });
+        const weights = model.namedWeights().map((w) => (w.tensor.dataSync() as Float32Array).slice());
+        model.dispose();
+        return { weights, result };
+      };
+      const one = await run(1);
+      const three = await run(3);
+      expect(three.result.pipeline?.stages).toHaveLength(3);
+      expectBitIdentical(one.weights, three.weights);
+      expect(three.result.epochs[0]!.losses).toEqual(one.result.epochs[0]!.losses);
+      expect(three.result.testAccuracy).toBe(one.result.testAccuracy);
+    }
+    const hard = FfModel.create({ width: 16, layers: 2, seed: 3, negatives: 'hard' }, shape);
+    const result = await new LocalTrainer(hard).fit(subset(train, 64), { epochs: 1, batchSize: 32, pipeline: { workers: 2, backend: 'wasm' } });
+    expect(result.pipeline).toBeUndefined();
+    hard.dispose();
   });
 
   it('leaks no tensors on the main thread across epochs', async () => {

@@ -107,7 +107,7 @@ export class TrainingPipeline implements StagePipeline {
     this.throwIfFailed();
     const input = packTensor(batch.xs);
     const ys = packTensor(batch.ys);
-    const message: StageBatchMessage = { type: 'batch', index: batch.index, step: batch.step, scale: batch.scale, units: [...batch.units], head: batch.head, input, readouts: [], ys };
+    const message: StageBatchMessage = { type: 'batch', index: batch.index, step: batch.step, scale: batch.scale, units: [...batch.units], head: batch.head, input, readouts: [], ys, carried: {} };
     this.pendingLosses.set(batch.index, { losses: {}, reports: 0 });
     this.workers[0]!.postMessage(message satisfies StageFlowMessage, transferList([input, ys]));
   }
