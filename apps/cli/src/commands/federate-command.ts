@@ -121,6 +121,7 @@ export function federateCommand(): AnyCommand {
       .option('--partition-seed <n>', 'seed of the partition', '1')
       .option('--json', 'print one JSON summary as the last line of stdout', false)
       .addOption(backendOption())
+      .option('--workers <n>', 'worker threads for cells that train at the same time in each task: auto (the cores) or N; results are bit-identical for any N (tasks with a FedProx term train on one thread)', '1')
       .action(async (opts) => {
         await runJoin(opts as unknown as RawJoinFlags);
       }) as unknown as AnyCommand,

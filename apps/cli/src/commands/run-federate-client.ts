@@ -5,6 +5,7 @@ import { ServerStateDb } from '@localbp/federation/node';
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../cli-errors';
 import { parsePartitionFlag } from '../federate-options';
+import { parseWorkers } from '../train-options';
 
 export interface RawJoinFlags {
   server: string;
@@ -19,6 +20,7 @@ export interface RawJoinFlags {
   partitionSeed: string;
   json: boolean;
   backend: BackendChoice;
+  workers: string;
 }
 
 function log(message: string): void {
@@ -67,6 +69,7 @@ export async function runJoin(flags: RawJoinFlags): Promise<void> {
   if (partition && (clients === undefined || index === undefined)) throw new UsageError('--partition needs --clients and --client-index');
   if (index !== undefined && clients !== undefined && index >= clients) throw new UsageError(`--client-index must be below --clients (${clients}), got ${index}`);
   const partitionSeed = positiveInt(flags.partitionSeed, '--partition-seed', 0)!;
+  const workers = parseWorkers(flags.workers);
   const backend = await resolveBackend(flags.backend, { quiet: true });
   const client = new FederationClient({ server: flags.server, token, log });
   const loadShard = (): LabeledSplit => {
@@ -84,7 +87,13 @@ export async function runJoin(flags: RawJoinFlags): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   try {
-    const summary = await runParticipant({ client, loadShard, log, signal: controller.signal });
+    const summary = await runParticipant({
+      client,
+      loadShard,
+      log,
+      signal: controller.signal,
+      ...(workers > 1 ? { pipeline: { workers, backend: backend.name, onPlan: (p) => log(`workers: ${p.stages.length} stages, ${p.stages.map((s) => s.parts.join(' + ')).join(' | ')}`) } } : {}),
+    });
     log(`${summary.status}: ${summary.acceptedRounds.length} update(s) accepted, ${summary.rejected.length} rejected; server at round ${summary.serverRound}`);
     if (flags.json) process.stdout.write(`${JSON.stringify({ ...summary, backend: backend.name })}\n`);
     process.exitCode = summary.status === 'finished' ? 0 : 130;

@@ -1,6 +1,6 @@
 import { assignNamedWeights, tf, type TrainableModel } from '@localbp/core';
 import type { LabeledSplit } from '@localbp/datasets';
-import { LocalTrainer, type Schedule, type TrainerCallbacks } from '@localbp/trainer';
+import { LocalTrainer, type PipelineRunOptions, type Schedule, type TrainerCallbacks } from '@localbp/trainer';
 import type { TaskMessage, UpdateMessageInput } from '../protocol/messages';
 import { unitOfWeight, type WeightArray } from '../protocol/weight-array';
 
@@ -14,6 +14,11 @@ export interface LocalProgress {
 export interface TrainTaskOptions {
   /** Step size of the FedProx proximal step; default the model's optimizer learning rate (else 1e-3). */
   proximalStepSize?: number;
+  /**
+   * Train the task's cells at the same time in worker threads (Node). Tasks with a FedProx term
+   * train on one thread: the proximal step changes weights after every batch, where workers hold them.
+   */
+  pipeline?: PipelineRunOptions;
 }
 
 /** Units a model exposes to federation: its training units in order, then the classifier. */
@@ -96,6 +101,7 @@ export async function trainTask(
       schedule,
       evaluateEachEpoch: false,
       callbacks,
+      ...(options.pipeline && task.proximalMu === 0 ? { pipeline: options.pipeline } : {}),
       from: { phase: 0, epoch: progress.epochsDone, batch: 0, step: progress.step, epochsDone: progress.epochsDone },
     });
   } finally {
