@@ -156,7 +156,7 @@ export class LocalTrainer {
       for (; progress.phase < phases.length; progress.phase++, progress.epoch = 0) {
         const phase = phases[progress.phase]!;
         await pipeline?.close();
-        pipeline = pipelineOptions && this.pipelines(phase, pipelineOptions) ? await this.startPipeline(train, fitOptions, pipelineOptions) : null;
+        pipeline = pipelineOptions && this.pipelines(phase, pipelineOptions) ? await this.tryStartPipeline(train, fitOptions, pipelineOptions) : null;
         await cb.onPhaseBegin({ index: progress.phase, name: phase.name, epochs: phase.epochs, batchesPerEpoch });
         for (; progress.epoch < phase.epochs; progress.epoch++, progress.batch = 0) {
           const interrupted = await this.runEpoch(train, phase, progress, fitOptions, batchesPerEpoch, cb, signal, records, cellLosses, test, pipeline);
@@ -205,6 +205,17 @@ export class LocalTrainer {
       phase.cells.length === unitCount &&
       new Set(phase.cells).size === unitCount
     );
+  }
+
+  /** A pipeline that cannot start (a model the workers cannot rebuild, a plugin they cannot load) falls back to one thread. */
+  private async tryStartPipeline(train: LabeledSplit, options: FitOptions, pipeline: PipelineRunOptions): Promise<StagePipeline | null> {
+    try {
+      return await this.startPipeline(train, options, pipeline);
+    } catch (err) {
+      this.pipelinePlan = undefined;
+      console.warn(`localbp: the cells cannot train in worker threads here (${err instanceof Error ? err.message : String(err)}); training on one thread`);
+      return null;
+    }
   }
 
   /** Measures each part's step on a scratch copy, balances the stages, and starts their workers. */

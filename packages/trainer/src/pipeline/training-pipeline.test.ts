@@ -1,6 +1,6 @@
-import { resolveBackend, tf } from '@localbp/core';
+import { Registry, registry, resolveBackend, tf } from '@localbp/core';
 import { loadDataset, subset, type LabeledSplit } from '@localbp/datasets';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { FfModel } from '../ff-model';
 import { LbpModel } from '../lbp-model';
 import { LocalTrainer, type FitResult } from '../local-trainer';
@@ -91,6 +91,24 @@ describe('cells that train at the same time (worker pipeline)', () => {
     const result = await new LocalTrainer(hard).fit(subset(train, 64), { epochs: 1, batchSize: 32, pipeline: { workers: 2, backend: 'wasm' } });
     expect(result.pipeline).toBeUndefined();
     hard.dispose();
+  });
+
+  it('falls back to one thread, saying why, when the workers cannot rebuild the model', async () => {
+    // A cell only this private registry knows: worker threads build from the shared registry and plugins.
+    const own = new Registry();
+    for (const kind of ['cell', 'objective'] as const) for (const id of registry.ids(kind)) own.register(kind, id, registry.get(kind, id) as never);
+    own.register('cell', 'private-ae', registry.get('cell', 'ae'));
+    const model = LbpModel.create({ ...config(['private-ae', 'ae']), cells: [{ type: 'private-ae' }, { type: 'ae' }] }, shape, own);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const result = await new LocalTrainer(model).fit(subset(train, 128), { epochs: 1, batchSize: 32, test, pipeline: { workers: 2, backend: 'wasm' } });
+      expect(result.status).toBe('completed');
+      expect(result.pipeline).toBeUndefined();
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/cannot train in worker threads here \(.*private-ae.*\); training on one thread/));
+    } finally {
+      warn.mockRestore();
+      model.dispose();
+    }
   });
 
   it('leaks no tensors on the main thread across epochs', async () => {
