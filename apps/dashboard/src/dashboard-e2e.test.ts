@@ -2,7 +2,7 @@ import { resolveBackend, tf } from '@localbp/core';
 import { loadDataset, splitToTensors, subset } from '@localbp/datasets';
 import { LbpModel, LocalTrainer, RunStoreRecorder, type LbpModelConfigInput } from '@localbp/trainer';
 import { openRunStore, RunWriter, type SqliteRunStore } from '@localbp/trainer/run-store';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,8 +11,12 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboardServer, type DashboardServer } from './index';
 
-const CHROMIUM_PATH = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_PATH = process.env.LOCALBP_CHROMIUM || '/usr/bin/chromium';
+// `pnpm test` installs Chromium first; only with that set-up skipped (LOCALBP_SKIP_TEST_SETUP=1) can it be missing:
+// then the suite skips and says why in one line, rather than failing every test.
+const NO_CHROMIUM = !existsSync(CHROMIUM_PATH);
+if (NO_CHROMIUM) console.warn(`dashboard e2e skipped: no Chromium at ${CHROMIUM_PATH} (run "sudo apt-get install -y chromium" or set LOCALBP_CHROMIUM=/path/to/chrome)`);
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 // Every run takes a screenshot of each view. The README shows the committed ones in docs/screenshots/, rewritten
 // only on request (LOCALBP_UPDATE_SCREENSHOTS=1): a plain `pnpm test` must not leave binary changes in every checkout.
 const SCREENSHOTS = process.env.LOCALBP_UPDATE_SCREENSHOTS === '1'
@@ -81,6 +85,7 @@ async function shoot(name: string): Promise<void> {
 }
 
 beforeAll(async () => {
+  if (NO_CHROMIUM) return;
   await resolveBackend('wasm');
   mkdirSync(SCREENSHOTS, { recursive: true });
   store = await openRunStore(path.join(dir, 'runs.sqlite'));
@@ -108,7 +113,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('dashboard in headless Chromium on a store of real training runs', () => {
+describe.skipIf(NO_CHROMIUM)('dashboard in headless Chromium on a store of real training runs', () => {
   it('lists the runs with status, model, dataset, backend and accuracy, showing names as text', async () => {
     const row = page.locator(`#runs-table tr[data-run-id="${ids.a}"]`);
     await row.waitFor();
