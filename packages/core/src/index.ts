@@ -11,6 +11,8 @@ export type { Cell, CellBuildOptions, CellFactory, CellSpec, LocalLossContext, L
 export type { DataShape, OptimizerSlot, TrainableModel, TrainingUnit, TrainStepContext } from './trainable-model';
 export { isGenerativeCell } from './model-visualization';
 export type { GenerativeCell, LatentStatistics, ModelVisualization, UnitImages } from './model-visualization';
+export { firingRate, measureUnitActivity, summarizeFiringRates } from './unit-activity';
+export type { UnitActivity } from './unit-activity';
 export { ARTIFACT_KINDS, FEDERATION_ROUND_EVENT, RUN_STATUSES } from './run-store';
 export type {
   ArtifactKind,
