@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Root test runner: `pnpm test [turbo args...]`.
 //
+// 0. set-up (`test-prerequisites.mjs`): installs Chromium and OpenBLAS with apt-get where it can, or stops
+//    at once with one line saying what to install (LOCALBP_SKIP_TEST_SETUP=1 skips this step),
 // 1. deletes stale `test-results.json` in every workspace package,
 // 2. runs `turbo run test --continue [args...]` (output streamed as it comes),
 // 3. reads each package's vitest JSON report and prints a per-package summary,
@@ -16,6 +18,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { constants as osConstants } from 'node:os';
+import { ensureTestPrerequisites, PrerequisiteError } from './test-prerequisites.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const REPORT_FILE = 'test-results.json';
@@ -305,6 +308,15 @@ function printSummary(rows) {
 // --------------------------------------------------------------------- main --
 
 async function main() {
+  try {
+    ensureTestPrerequisites();
+  } catch (error) {
+    if (!(error instanceof PrerequisiteError)) throw error;
+    // One line, before any build: what to install, not a red suite minutes later.
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = 1;
+    return;
+  }
   const packages = workspacePackages();
   // Keep going past failures, but do not test a package whose build (or a dependency's) failed:
   // it would test stale output; it is reported as failed instead. Options go after the user's

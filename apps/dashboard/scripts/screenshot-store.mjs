@@ -6,7 +6,7 @@ import { startDashboardServer } from '../dist/index.js';
 
 const [store = 'runs/localbp.sqlite', view = 'cells', out = 'dashboard.png'] = process.argv.slice(2);
 const server = await startDashboardServer({ store, port: 0 });
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+const browser = await chromium.launch({ executablePath: process.env.LOCALBP_CHROMIUM || '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
 try {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   await page.goto(`${server.url}#/${view}`);

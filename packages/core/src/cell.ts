@@ -72,6 +72,12 @@ export interface Cell {
    * from this cell trains. Cells without it cannot serve as BP encoders.
    */
   encoderWeights?(): NamedWeights;
+  /**
+   * Optional: per latent unit (channel), the fraction of the batch on which its ReLU output is non-zero, measured
+   * before any normalization; `[units]`, caller disposes. Null when the latent has no ReLU. Zero marks a dead
+   * unit: dashboards show the share of such units (`measureUnitActivity`).
+   */
+  unitActivity?(input: tf.Tensor): tf.Tensor1D | null;
   /** Generative cells: `count` samples in the cell's input space, reproducible from `seed` (inference only). */
   generate?(count: number, seed: number): tf.Tensor;
   /** The cell's local updates, each with its own optimizer and variables; stable across calls. */

@@ -13,6 +13,8 @@ export { isStagedModel } from './staged-model';
 export type { PartState, StageBatch, StagedModel, StageRange, StageResult } from './staged-model';
 export { isGenerativeCell } from './model-visualization';
 export type { GenerativeCell, LatentStatistics, ModelVisualization, UnitImages } from './model-visualization';
+export { firingRate, measureUnitActivity, summarizeFiringRates } from './unit-activity';
+export type { UnitActivity } from './unit-activity';
 export { ARTIFACT_KINDS, FEDERATION_ROUND_EVENT, RUN_STATUSES } from './run-store';
 export type {
   ArtifactKind,

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { ValueRange } from './tensor-types';
+import type { UnitActivity } from './unit-activity';
 
 /**
  * Images a unit produced from a fixed probe batch: reconstructions (with their inputs), generated samples
@@ -21,8 +22,8 @@ export interface LatentStatistics {
   readonly unitId: string;
   readonly mean: number;
   readonly std: number;
-  /** Fraction of exact zeros (dead ReLU units show here). */
-  readonly zeroFraction: number;
+  /** ReLU zeros and dead units before normalization, for cells that measure them (`Cell.unitActivity`). */
+  readonly activity?: UnitActivity;
 }
 
 /** What `TrainableModel.visualize` returns: image grids per unit and latent statistics. */

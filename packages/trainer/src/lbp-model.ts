@@ -2,6 +2,7 @@ import {
   ClassifierHead,
   deriveSeed,
   isGenerativeCell,
+  measureUnitActivity,
   registry as defaultRegistry,
   tf,
   type Cell,
@@ -223,16 +224,18 @@ export class LbpModel implements StagedModel {
           out.push({ unitId: cell.id, kind: 'samples', images: cell.generate(samples, deriveSeed(options.seed ?? 1, index)), range });
         }
         const latent = cell.encode(input);
-        const [mean, variance, zeros] = tf.tidy(() => {
+        const [mean, variance] = tf.tidy(() => {
           const m = tf.moments(latent);
-          return [m.mean, m.variance, tf.mean(tf.cast(tf.equal(latent, 0), 'float32'))];
+          return [m.mean, m.variance];
         });
-        const [m, v, z] = [mean, variance, zeros].map((t) => {
+        const [m, v] = [mean, variance].map((t) => {
           const value = t!.dataSync()[0]!;
           t!.dispose();
           return value;
         });
-        latents.push({ unitId: cell.id, mean: m!, std: Math.sqrt(v!), zeroFraction: z! });
+        // Zeros are counted on the ReLU output before the layer norm: after it none are exact.
+        const activity = measureUnitActivity(cell, input);
+        latents.push({ unitId: cell.id, mean: m!, std: Math.sqrt(v!), ...(activity ? { activity } : {}) });
         if (input !== images) input.dispose();
         input = latent;
       }

@@ -14,6 +14,36 @@ const IMAGE_KINDS: Array<{ kind: ArtifactRecord['kind']; label: string }> = [
   { kind: 'ff-samples', label: 'positive (top) and negative (bottom) samples' },
 ];
 
+/** The latest dead-unit reading of a cell: share of dead units and of zero ReLU outputs, with its step. */
+interface DeadUnitsReading {
+  dead: number;
+  zeros: number | null;
+  step: number;
+}
+
+function deadUnitsOf(data: RunData, cell: string): DeadUnitsReading | null {
+  const dead = data.series.get(`latent/dead/${cell}`);
+  const last = dead ? dead.value.length - 1 : -1;
+  if (!dead || last < 0 || dead.value[last] === null) return null;
+  const zeros = data.series.get(`latent/zeros/${cell}`);
+  return { dead: dead.value[last]!, zeros: zeros?.value.at(-1) ?? null, step: dead.step[last]! };
+}
+
+function percent(share: number): string {
+  return `${(share * 100).toFixed(1)}%`;
+}
+
+/** One line per cell panel; cells without a ReLU latent record no dead units and get a note instead. */
+function deadUnitsLine(reading: DeadUnitsReading | null): HTMLElement {
+  if (!reading) return el('p', { className: 'dead-units muted' }, 'Dead units: not measured (no ReLU latent).');
+  const zeros = reading.zeros === null ? '' : `; ReLU outputs zero before normalization: ${percent(reading.zeros)}`;
+  return el(
+    'p',
+    { className: `dead-units${reading.dead > 0 ? ' has-dead' : ''}`, 'data-dead': reading.dead, 'data-step': reading.step },
+    `Dead units (silent on the whole probe batch): ${percent(reading.dead)}${zeros} · step ${reading.step}`,
+  );
+}
+
 /** What only a layer-local method has: every cell's own loss, latent statistics, images and FF goodness. */
 export class CellsView implements View {
   readonly element: HTMLElement;
@@ -52,7 +82,9 @@ export class CellsView implements View {
       perCell('Local loss of every cell', 'cells-loss', (c) => [`loss/${c}`, `epoch/loss/${c}`]),
       perCell('Latent mean', 'cells-latent-mean', (c) => [`latent/mean/${c}`]),
       perCell('Latent standard deviation', 'cells-latent-std', (c) => [`latent/std/${c}`]),
-      perCell('Latent fraction of zeros', 'cells-latent-zeros', (c) => [`latent/zeros/${c}`]),
+      // Measured on the ReLU output before the layer norm (after it no value is exactly zero).
+      perCell('Dead units: share silent on the whole probe batch', 'cells-dead-units', (c) => [`latent/dead/${c}`]),
+      perCell('ReLU zeros before normalization: mean share', 'cells-relu-zeros', (c) => [`latent/zeros/${c}`]),
       ...cells.flatMap((cell) => {
         const pos = data.series.get(`goodness/pos/${cell}`);
         const neg = data.series.get(`goodness/neg/${cell}`);
@@ -73,7 +105,8 @@ export class CellsView implements View {
       latest.set(`${a.cell}/${a.kind}`, a);
       if (!first.has(`${a.cell}/${a.kind}`)) first.set(`${a.cell}/${a.kind}`, a);
     }
-    const signature = `${data.runId}:${[...latest.values()].map((a) => a.id).join(',')}:${cells.join(',')}`;
+    const dead = new Map(cells.map((cell) => [cell, deadUnitsOf(data, cell)]));
+    const signature = `${data.runId}:${[...latest.values()].map((a) => a.id).join(',')}:${cells.join(',')}:${JSON.stringify([...dead])}`;
     if (signature === this.shownImages) return;
     this.shownImages = signature;
     clear(this.panels);
@@ -98,6 +131,7 @@ export class CellsView implements View {
           'section',
           { className: 'card cell-panel', 'data-cell': cell },
           el('h3', {}, cell),
+          deadUnitsLine(dead.get(cell) ?? null),
           ...(images.length ? images : [el('p', { className: 'muted' }, 'No images recorded for this cell.')]),
         ),
       );

@@ -13,7 +13,12 @@ export interface ChartLine {
   y: Array<number | null>;
   /** The stored points, for export. */
   raw: Series;
+  /** Where the run's record ends on this axis (its last step): the x axis reaches it even when this metric stops earlier. */
+  xEnd?: number;
 }
+
+/** The card's element, with its uPlot instance for tests and debugging in the browser console. */
+export type ChartElement = HTMLElement & { uplot?: uPlot };
 
 const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#7f7f7f'];
 
@@ -37,20 +42,27 @@ function csvCell(value: string | number | null): string {
  * faint), LTTB downsampling for long series, CSV/JSON export of the stored points.
  */
 export class ChartCard {
-  readonly element: HTMLElement;
+  readonly element: ChartElement;
   private readonly body: HTMLElement;
   private plot: uPlot | null = null;
   private signature = '';
   private lines: ChartLine[] = [];
+  /** Fixed x range of the current data (null: uPlot's own), read by the scale's range function on every redraw. */
+  private xRange: [number, number] | null = null;
+  private readonly resize: ResizeObserver;
 
   constructor(
     readonly title: string,
-    private readonly width = 520,
+    /** Width until the card is laid out; then the plot takes the card's whole width. */
+    private width = 520,
     private readonly height = 220,
     /** Overrides the x-axis name (e.g. `round`). */
     private readonly xLabel?: string,
   ) {
     this.body = el('div', { className: 'chart-body' });
+    // Cards share the row (CSS grid): the plot follows its card's width, window resizes included.
+    this.resize = new ResizeObserver(() => this.fitWidth());
+    this.resize.observe(this.body);
     this.element = el(
       'section',
       { className: 'card chart', 'data-title': title },
@@ -84,8 +96,28 @@ export class ChartCard {
     return text;
   }
 
+  private fitWidth(): void {
+    const width = Math.floor(this.body.clientWidth);
+    if (width <= 0 || width === this.width) return;
+    this.width = width;
+    this.plot?.setSize({ width, height: this.height });
+  }
+
+  /**
+   * Steps and epochs: from 0 (or below) to where the runs' records end, so a metric logged once an epoch sits at the
+   * step its epoch ended on a full-length axis (uPlot alone would pad a single point's range to about twice its x).
+   */
+  private rangeOf(lines: ChartLine[], xAxis: XAxis, data: uPlot.AlignedData): [number, number] | null {
+    const xs = (data[0] ?? []) as number[];
+    if (xAxis === 'wall' || xs.length === 0) return null;
+    const end = Math.max(xs[xs.length - 1]!, ...lines.map((l) => l.xEnd ?? -Infinity));
+    const start = Math.min(0, xs[0]!);
+    return end > start ? [start, end] : null;
+  }
+
   update(lines: ChartLine[], xAxis: XAxis, smoothing: number, logY = false): void {
     this.lines = lines;
+    this.fitWidth();
     const started = performance.now();
     const budget = drawBudget(this.width);
     const tables: uPlot.AlignedData[] = [];
@@ -106,6 +138,7 @@ export class ChartCard {
     const data: uPlot.AlignedData = tables.length === 0 ? [[]] : tables.length === 1 ? tables[0]! : uPlot.join(tables);
     // A log scale only where it is defined: every drawn value positive.
     const log = logY && tables.length > 0 && tables.every((t) => (t[1] as Array<number | null>).every((v) => v === null || v > 0));
+    this.xRange = this.rangeOf(lines, xAxis, data);
     const signature = JSON.stringify([series.map((s) => [s.label, s.stroke]), xAxis, log]);
     if (this.plot && signature === this.signature) {
       this.plot.setData(data);
@@ -117,14 +150,27 @@ export class ChartCard {
           width: this.width,
           height: this.height,
           series,
-          scales: { x: { time: xAxis === 'wall' }, y: log ? { distr: 3 } : {} },
+          scales: {
+            x: { time: xAxis === 'wall', range: (_u, min, max) => this.xRange ?? (min < max ? [min, max] : uPlot.rangeNum(min, max, 0.1, true)) },
+            y: log ? { distr: 3 } : {},
+          },
           axes: [{ label: xName }, { size: 60 }],
           legend: { live: true },
           cursor: { drag: { x: true, y: false } },
+          hooks: {
+            // The drawn scale, for tests: where the axis really ends.
+            draw: [
+              (u) => {
+                this.element.dataset.xScaleMin = String(u.scales.x!.min);
+                this.element.dataset.xScaleMax = String(u.scales.x!.max);
+              },
+            ],
+          },
         },
         data,
         this.body,
       );
+      this.element.uplot = this.plot;
     }
     const points = lines.reduce((n, l) => n + l.raw.step.length, 0);
     this.element.dataset.points = String(points);
@@ -138,6 +184,7 @@ export class ChartCard {
   }
 
   destroy(): void {
+    this.resize.disconnect();
     this.plot?.destroy();
     this.plot = null;
   }

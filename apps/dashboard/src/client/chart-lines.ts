@@ -7,8 +7,16 @@ export function xValues(run: RunData, s: Series, axis: XAxis): number[] {
   return s.step.map((step, i) => run.fractionalEpoch(step, s.epoch[i]!));
 }
 
+/** Where the run's record ends on `axis`: its last step (step, epoch axes); none on wall time. */
+function xEndOf(run: RunData, axis: XAxis): number | undefined {
+  const last = run.lastStep();
+  if (!last || axis === 'wall') return undefined;
+  return axis === 'step' ? last.step : run.fractionalEpoch(last.step, last.epoch);
+}
+
 export function lineOf(run: RunData, s: Series, axis: XAxis, label: string, colorIndex: number): ChartLine {
-  return { label, color: colorOf(colorIndex), x: xValues(run, s, axis), y: s.value, raw: s };
+  const xEnd = xEndOf(run, axis);
+  return { label, color: colorOf(colorIndex), x: xValues(run, s, axis), y: s.value, raw: s, ...(xEnd === undefined ? {} : { xEnd }) };
 }
 
 /** Order of chart cards: accuracy first, then per-step losses, epoch means, latent statistics, the rest. */

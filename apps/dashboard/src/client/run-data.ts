@@ -73,6 +73,13 @@ export class RunData {
     return epoch + (step - r.min + 1) / span;
   }
 
+  /** The last step any metric of the run was recorded at, with its epoch; null before the first point. */
+  lastStep(): { step: number; epoch: number } | null {
+    let last: { step: number; epoch: number } | null = null;
+    for (const [epoch, r] of this.epochSteps) if (!last || r.max > last.step) last = { step: r.max, epoch };
+    return last;
+  }
+
   cells(): string[] {
     const cells = new Set<string>();
     for (const s of this.series.values()) if (s.cell) cells.add(s.cell);

@@ -114,6 +114,17 @@ export class AutoencoderCell implements Cell {
     return tf.tidy(() => this.encoder.apply(this.flatten(input)));
   }
 
+  /** Dead units of the latent's ReLU (before its layer norm); null for other latent activations. */
+  unitActivity(input: tf.Tensor): tf.Tensor1D | null {
+    if (input.rank === 2) return this.encoder.firingRate(input);
+    const flat = this.flatten(input);
+    try {
+      return this.encoder.firingRate(flat);
+    } finally {
+      flat.dispose();
+    }
+  }
+
   /** The encoder as built-in layers (flatten → dense → layer norm/activation), for exports. */
   toLayers(input: tf.SymbolicTensor): tf.SymbolicTensor {
     const flat = input.shape.length === 2 ? input : (tf.layers.flatten({ name: `${this.id}_flatten` }).apply(input) as tf.SymbolicTensor);

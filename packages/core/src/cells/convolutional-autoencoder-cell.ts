@@ -14,6 +14,7 @@ import {
 } from '../objective';
 import { AdamWOptimizer } from '../optimizers/adamw-optimizer';
 import { deriveSeed } from '../seed';
+import { firingRate } from '../unit-activity';
 import type { NamedWeights, ValueRange } from '../tensor-types';
 import { resolveAutoencoderObjective } from './autoencoder-cell';
 
@@ -149,10 +150,21 @@ export class ConvolutionalAutoencoderCell implements Cell {
   }
 
   private latentOf(input: tf.Tensor): tf.Tensor {
-    const pre = this.options.normalizationPlacement === 'pre-activation';
+    const activated = this.downsample(this.activated(input));
+    return this.options.normalizationPlacement === 'pre-activation' ? activated : this.normalize(activated);
+  }
+
+  /** The conv's activation output, before a post-activation normalization and before pooling. */
+  private activated(input: tf.Tensor): tf.Tensor {
     const h = this.conv.apply(input);
-    if (pre) return this.downsample(applyActivation(this.normalize(h), this.options.latentActivation));
-    return this.normalize(this.downsample(applyActivation(h, this.options.latentActivation)));
+    const pre = this.options.normalizationPlacement === 'pre-activation';
+    return applyActivation(pre ? this.normalize(h) : h, this.options.latentActivation);
+  }
+
+  /** Per channel, the fraction of positions and examples where the ReLU fires (before normalization); null without a ReLU. */
+  unitActivity(input: tf.Tensor): tf.Tensor1D | null {
+    if (this.options.latentActivation !== 'relu') return null;
+    return tf.tidy(() => firingRate(this.activated(input)));
   }
 
   /** Differentiable (no detach): BP baselines back-propagate through it. */

@@ -3,6 +3,7 @@ import type { NamedWeights } from '../tensor-types';
 import { applyActivation, layersActivation, type ActivationName } from './activation';
 import { LAYER_NORM_EPSILON, layerNorm } from './layer-norm';
 import { ownedVariable } from './owned-variable';
+import { firingRate } from '../unit-activity';
 
 /** How to build a `DenseBlock`. */
 export interface DenseBlockOptions {
@@ -49,11 +50,22 @@ export class DenseBlock {
   /** dense → (layer norm) → activation over a batch [n, inputUnits]. */
   apply(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      let h: tf.Tensor = tf.add(tf.matMul(x as tf.Tensor2D, this.kernel as tf.Tensor2D), this.bias);
-      if (!this.gamma || !this.beta) return applyActivation(h, this.activation);
-      if (this.normAfterActivation) return layerNorm(applyActivation(h, this.activation), this.gamma, this.beta);
-      return applyActivation(layerNorm(h, this.gamma, this.beta), this.activation);
+      const activated = this.activated(x);
+      return this.normAfterActivation && this.gamma && this.beta ? layerNorm(activated, this.gamma, this.beta) : activated;
     });
+  }
+
+  /** The activation's output, before a post-activation layer norm (the block's output otherwise). */
+  private activated(x: tf.Tensor): tf.Tensor {
+    const h: tf.Tensor = tf.add(tf.matMul(x as tf.Tensor2D, this.kernel as tf.Tensor2D), this.bias);
+    if (!this.gamma || !this.beta || this.normAfterActivation) return applyActivation(h, this.activation);
+    return applyActivation(layerNorm(h, this.gamma, this.beta), this.activation);
+  }
+
+  /** Per unit, the fraction of the batch on which the ReLU fires, before normalization; null without a ReLU. */
+  firingRate(x: tf.Tensor): tf.Tensor1D | null {
+    if (this.activation !== 'relu') return null;
+    return tf.tidy(() => firingRate(this.activated(x)));
   }
 
   /**

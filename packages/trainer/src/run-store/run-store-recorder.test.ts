@@ -61,9 +61,14 @@ describe('RunStoreRecorder', () => {
       // Step 0, every 3 steps, and each epoch end.
       expect(std.map((p) => p.step)).toEqual([0, 3, 4, 6, 8]);
       expect(std[0]!.value).toBeGreaterThan(0);
-      const zeros = series(`latent/zeros/${cell}`)[0]!.value!;
-      expect(zeros).toBeGreaterThanOrEqual(0);
-      expect(zeros).toBeLessThanOrEqual(1);
+      // ReLU zeros before the layer norm: about half the outputs of a fresh layer, never none.
+      const zeros = series(`latent/zeros/${cell}`).map((p) => p.value!);
+      expect(zeros).toHaveLength(5);
+      for (const z of zeros) {
+        expect(z).toBeGreaterThan(0.05);
+        expect(z).toBeLessThan(0.95);
+      }
+      expect(series(`latent/dead/${cell}`).map((p) => p.step)).toEqual([0, 3, 4, 6, 8]);
     }
 
     const artifacts = await store.artifacts(writer.runId);
@@ -82,6 +87,26 @@ describe('RunStoreRecorder', () => {
     expect([png.width, png.height, png.channels]).toEqual([6 * 30 + 2, 2 * 30 + 2, 1]);
     // Cell 2 reconstructs 16-wide latents: 4x4 tiles.
     expect(decode((await store.readArtifact(artifacts[1]!.id))!.bytes).height).toBe(2 * 6 + 2);
+    probe.dispose();
+    model.dispose();
+  });
+
+  it('records the dead units of a cell built to have them, in every sample of the epoch, without leaking tensors', async () => {
+    const model = LbpModel.create({ cells: [{ type: 'ae' }], width: 16, seed: 3 }, shape);
+    // Four encoder units of cell-1 always negative before the ReLU (no gradient revives them), the rest always positive.
+    const bias = model.namedWeights().find((w) => w.name === 'cell-1/encoder/bias')!.tensor as tf.Variable;
+    tf.tidy(() => bias.assign(tf.tensor1d([...Array(16).keys()].map((i) => (i < 4 ? -1e3 : 1e3)))));
+    const writer = await RunWriter.begin(store, { name: 'dead units', command: 'test', config: {}, backend: tf.getBackend(), versions: {} });
+    const probe = probeImages();
+    const recorder = new RunStoreRecorder(writer, { model, probeImages: probe, statsEvery: 2 });
+    await new LocalTrainer(model).fit(train, { epochs: 1, batchSize: 64, callbacks: recorder });
+    // Measuring the statistics (and images) of a trained model leaves no tensor behind.
+    expect(await countLeakedTensors(() => recorder.onEpochEnd(0, {}))).toBe(0);
+    await writer.finish('completed');
+    const points = await store.metrics(writer.runId);
+    const values = (key: string) => points.filter((p) => p.key === key).map((p) => [p.step, p.value]);
+    expect(values('latent/dead/cell-1')).toEqual([[0, 0.25], [2, 0.25], [4, 0.25], [4, 0.25], [4, 0.25]]);
+    for (const [, zeros] of values('latent/zeros/cell-1')) expect(zeros).toBeCloseTo(0.25, 5);
     probe.dispose();
     model.dispose();
   });

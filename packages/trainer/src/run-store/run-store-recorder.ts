@@ -101,7 +101,10 @@ export class RunStoreRecorder implements TrainerCallbacks {
       const at = { step: this.step, epoch, cell: l.unitId };
       this.writer.log(`latent/mean/${l.unitId}`, l.mean, at);
       this.writer.log(`latent/std/${l.unitId}`, l.std, at);
-      this.writer.log(`latent/zeros/${l.unitId}`, l.zeroFraction, at);
+      if (!l.activity) continue;
+      // Before normalization: the share of zero ReLU outputs, and of units silent on the whole probe batch.
+      this.writer.log(`latent/zeros/${l.unitId}`, l.activity.zeroFraction, at);
+      this.writer.log(`latent/dead/${l.unitId}`, l.activity.units ? l.activity.deadUnits / l.activity.units : 0, at);
     }
   }
 }

@@ -1,0 +1,122 @@
+// Set-up the test suite needs beyond `pnpm install`: system packages that npm cannot provide.
+//
+// `ensureTestPrerequisites()` checks each one; what is missing it installs with apt-get when it can
+// (root, or passwordless `sudo -n`), and otherwise throws `PrerequisiteError` with one line naming
+// exactly what to install, so `pnpm test` stops within seconds instead of failing minutes later.
+//
+// Environment:
+//   LOCALBP_SKIP_TEST_SETUP=1   check and install nothing (tests that need a missing tool say so and skip)
+//   LOCALBP_CHROMIUM=/path      the Chromium (or Chrome) binary browser tests launch; default /usr/bin/chromium
+// Node built-ins only.
+
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants as fsConstants } from 'node:fs';
+
+/** A prerequisite is missing and cannot be installed here; `message` is the one line to show. */
+export class PrerequisiteError extends Error {}
+
+/** The browser the e2e tests launch (playwright-core's `executablePath`). */
+export function chromiumPath(env = process.env) {
+  return env.LOCALBP_CHROMIUM || '/usr/bin/chromium';
+}
+
+function executable(file) {
+  try {
+    accessSync(file, fsConstants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function succeeds(command, args) {
+  const r = spawnSync(command, args, { stdio: 'ignore', timeout: 10_000 });
+  return !r.error && r.status === 0;
+}
+
+function outputOf(command, args) {
+  const r = spawnSync(command, args, { encoding: 'utf8', timeout: 10_000 });
+  return r.error || r.status !== 0 ? '' : r.stdout;
+}
+
+/**
+ * What the suite needs. `apt` is the Debian package that provides it; `hint` adds the alternative to
+ * installing it, if any.
+ */
+export function prerequisites(env = process.env) {
+  return [
+    {
+      name: 'Chromium',
+      apt: 'chromium',
+      why: 'browser tests (dashboard, browser participants) launch it through playwright-core',
+      hint: 'or set LOCALBP_CHROMIUM=/path/to/chrome',
+      present: () => executable(chromiumPath(env)),
+    },
+    {
+      name: 'OpenBLAS',
+      apt: 'libopenblas-dev',
+      why: 'the native BLAS engine (packages/native) links against it',
+      hint: '',
+      // dpkg where there is one; elsewhere the dynamic linker's cache.
+      present: () => succeeds('dpkg', ['-s', 'libopenblas-dev']) || /libopenblas\.so/.test(outputOf('ldconfig', ['-p'])),
+    },
+  ];
+}
+
+/** How apt-get can be run here: directly (root), through `sudo -n`, or not at all. */
+function aptRunner() {
+  if (typeof process.getuid === 'function' && process.getuid() === 0) return [];
+  // -n: never prompt; a sudo that wants a password fails at once.
+  if (succeeds('sudo', ['-n', 'true'])) return ['sudo', '-n'];
+  return null;
+}
+
+function apt(runner, args) {
+  const [command, ...rest] = [...runner, 'apt-get', ...args];
+  // apt's progress goes to stderr: stdout stays the test output.
+  const r = spawnSync(command, rest, {
+    stdio: ['ignore', 2, 2],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  return r.error ? 1 : (r.status ?? 1);
+}
+
+function missingLine(missing, reason, hasApt = true) {
+  const names = missing.map((p) => p.name).join(' and ');
+  const hints = missing.filter((p) => p.hint).map((p) => `${p.hint} for ${p.name}`);
+  const alternative = hints.length ? ` (${hints.join('; ')})` : '';
+  const list = missing.map((p) => p.apt).join(' ');
+  const how = hasApt ? `run "sudo apt-get install -y ${list}"` : `install them (Debian packages: ${list})`;
+  return `localbp tests need ${names}: ${reason}${how}${alternative}`;
+}
+
+/**
+ * Makes sure every prerequisite is there, installing what is missing when root or passwordless sudo
+ * with apt-get allows. Throws `PrerequisiteError` (one line) when something is missing and stays so.
+ * @returns {{ skipped: boolean, installed: string[] }}
+ */
+export function ensureTestPrerequisites({ env = process.env, log = (line) => process.stderr.write(`${line}\n`) } = {}) {
+  if (env.LOCALBP_SKIP_TEST_SETUP === '1') {
+    log('[test set-up] skipped (LOCALBP_SKIP_TEST_SETUP=1)');
+    return { skipped: true, installed: [] };
+  }
+  if (env.LOCALBP_CHROMIUM && !executable(env.LOCALBP_CHROMIUM)) {
+    // A chosen browser that is not there: installing Debian's would not help.
+    throw new PrerequisiteError(`localbp tests need Chromium: LOCALBP_CHROMIUM=${env.LOCALBP_CHROMIUM} is not an executable file (unset it to use /usr/bin/chromium)`);
+  }
+  const missing = prerequisites(env).filter((p) => !p.present());
+  if (missing.length === 0) return { skipped: false, installed: [] };
+  const hasApt = succeeds('sh', ['-c', 'command -v apt-get']);
+  const runner = hasApt ? aptRunner() : null;
+  if (!runner) throw new PrerequisiteError(missingLine(missing, '', hasApt));
+  const packages = missing.map((p) => p.apt);
+  log(`[test set-up] installing ${packages.join(' ')} with ${[...runner, 'apt-get'].join(' ')} (${missing.map((p) => `${p.name}: ${p.why}`).join('; ')})`);
+  const update = apt(runner, ['update', '-qq']);
+  const install = update === 0 ? apt(runner, ['install', '-y', '-qq', ...packages]) : update;
+  const still = missing.filter((p) => !p.present());
+  if (still.length > 0) {
+    const step = update === 0 ? 'install' : 'update';
+    throw new PrerequisiteError(missingLine(still, `"apt-get ${step}" failed (exit ${install}); `));
+  }
+  return { skipped: false, installed: packages };
+}
