@@ -63,6 +63,12 @@ export interface PipelineRunOptions {
   backend: string;
   /** Plugin sources the workers load before building the model. */
   plugins?: readonly string[];
+  /**
+   * Bring the calling thread's model up to date every this many steps, before that step's
+   * `onBatchEnd`, for callbacks that read the model mid-epoch (a run recorder's latent statistics).
+   * Each sync drains the pipeline once. Default 0: only at epoch ends and interrupts.
+   */
+  syncEvery?: number;
   /** Called once the stages are planned, before the workers start. */
   onPlan?: (plan: PipelinePlan) => void;
 }
@@ -113,6 +119,7 @@ export class LocalTrainer {
   private warnedUnscalable = false;
   private pipelinePeakBytes = 0;
   private warnedNoPipeline = false;
+  private pipelineSyncEvery = 0;
   private pipelinePlan: PipelinePlan | undefined;
 
   constructor(readonly model: TrainableModel) {}
@@ -222,6 +229,7 @@ export class LocalTrainer {
   private async startPipeline(train: LabeledSplit, options: FitOptions, pipeline: PipelineRunOptions): Promise<StagePipeline | null> {
     const model = this.model as StagedModel;
     const launch = pipelineLauncher();
+    this.pipelineSyncEvery = pipeline.syncEvery ?? 0;
     if (!launch) {
       if (!this.warnedNoPipeline) console.warn('localbp: cells train in parallel only under Node (worker threads); training on one thread');
       this.warnedNoPipeline = true;
@@ -400,14 +408,19 @@ export class LocalTrainer {
   ): Promise<boolean> {
     const depth = 2 * pipeline.stages.length;
     const sizes = new Map<number, number>();
-    const finishOne = async () => {
-      const { index, losses } = await pipeline.nextDone();
+    const next = async () => {
+      const done = await pipeline.nextDone();
+      progress.batch = done.index + 1;
+      return done;
+    };
+    const deliver = async ({ index, losses }: { index: number; losses: Logs }) => {
       const size = sizes.get(index) ?? 0;
       sizes.delete(index);
-      progress.batch = index + 1;
       accumulate(losses);
       await cb.onBatchEnd(index, { ...losses, size, batchesPerEpoch, epoch: epochNumber });
     };
+    const finishOne = async () => deliver(await next());
+    const syncEvery = this.pipelineSyncEvery;
     let stopped = false;
     for (const batch of iterator) {
       try {
@@ -427,6 +440,13 @@ export class LocalTrainer {
       sizes.set(batch.index, batch.size);
       progress.step++;
       this.probe.sample();
+      if (syncEvery > 0 && progress.step % syncEvery === 0 && batch.index + 1 < batchesPerEpoch) {
+        // The model this step's onBatchEnd reads must be the one after this very step.
+        while (sizes.size > 1) await finishOne();
+        const last = await next();
+        await this.syncPipeline(pipeline);
+        await deliver(last);
+      }
       await yieldToEventLoop();
       if (signal?.aborted && batch.index + 1 < batchesPerEpoch) {
         stopped = true;
@@ -434,10 +454,14 @@ export class LocalTrainer {
       }
     }
     while (sizes.size > 0) await finishOne();
+    await this.syncPipeline(pipeline);
+    return stopped;
+  }
+
+  private async syncPipeline(pipeline: StagePipeline): Promise<void> {
     const synced = await pipeline.sync();
     this.pipelinePeakBytes = Math.max(this.pipelinePeakBytes, synced.peakTensorBytes);
     if (this.pipelinePlan) this.pipelinePlan.busySeconds = this.pipelinePlan.busySeconds.map((b, k) => b + (synced.busySeconds[k] ?? 0));
-    return stopped;
   }
 }
 

@@ -5,6 +5,8 @@ import path from 'node:path';
 
 /** Probe images reconstructed at every epoch end for the dashboard. */
 const PROBE_IMAGES = 8;
+// Latent statistics (dead units: silent on the whole batch) need more than the probe's 8 images.
+const STATS_IMAGES = 256;
 
 export interface RecordingRequest {
   store: RunStore;
@@ -43,8 +45,21 @@ export function recorderFor(
 ): { recorder: RunStoreRecorder; dispose: () => void } {
   const probe = test.count > 0 ? splitToTensors(subset(test, Math.min(PROBE_IMAGES, test.count)), { flatten: false }) : null;
   probe?.ys.dispose();
-  const recorder = new RunStoreRecorder(writer, { model, firstStep, ...(probe ? { probeImages: probe.xs } : {}) });
-  return { recorder, dispose: () => probe?.xs.dispose() };
+  const stats = test.count > PROBE_IMAGES ? splitToTensors(subset(test, Math.min(STATS_IMAGES, test.count)), { flatten: false }) : null;
+  stats?.ys.dispose();
+  const recorder = new RunStoreRecorder(writer, {
+    model,
+    firstStep,
+    ...(probe ? { probeImages: probe.xs } : {}),
+    ...(stats ? { statsImages: stats.xs } : {}),
+  });
+  return {
+    recorder,
+    dispose: () => {
+      probe?.xs.dispose();
+      stats?.xs.dispose();
+    },
+  };
 }
 
 /** The run's name in the runs table: its --out path under `runs/` (`exp/mnist/lbp-ae/seed-1`), else its folder name. */

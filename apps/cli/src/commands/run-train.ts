@@ -219,6 +219,8 @@ async function trainAndRecord(
         onProgress: writeCheckpoint,
         pipeline: {
           workers: plan.workers,
+          // The recorder reads the model for latent statistics every few steps: it must be current then.
+          ...(recording ? { syncEvery: recording.recorder.statsEvery } : {}),
           backend: backend.name,
           ...(facts.plugins?.length ? { plugins: facts.plugins } : {}),
           onPlan: (p) =>

@@ -58,6 +58,32 @@ describe('cells that train at the same time (worker pipeline)', () => {
     for (const r of [one, two, four]) r.model.dispose();
   });
 
+  it('with syncEvery, callbacks see the model exactly as one thread has it after those steps', async () => {
+    const snapshots = async (workers: number) => {
+      const model = LbpModel.create(config(['ae', 'ae']), shape);
+      const seen: string[] = [];
+      let step = 0;
+      await new LocalTrainer(model).fit(subset(train, 320), {
+        epochs: 1,
+        batchSize: 32,
+        ...(workers > 1 ? { pipeline: { workers, backend: 'wasm', syncEvery: 4 } } : {}),
+        callbacks: {
+          onBatchEnd: () => {
+            step++;
+            if (step % 4 !== 0) return;
+            const sum = model.namedWeights().reduce((acc, w) => acc + (w.tensor.sum().dataSync()[0] ?? 0), 0);
+            seen.push(`${step}:${sum}`);
+          },
+        },
+      });
+      model.dispose();
+      return seen;
+    };
+    const one = await snapshots(1);
+    expect(one).toHaveLength(2);
+    expect(await snapshots(2)).toEqual(one);
+  });
+
   it('follows a decaying learning-rate schedule exactly', async () => {
     const one = await trainWith(1, ['ae', 'ae'], { epochs: 1, lrSchedule: 'cosine' });
     const two = await trainWith(2, ['ae', 'ae'], { epochs: 1, lrSchedule: 'cosine' });

@@ -1,4 +1,4 @@
-import type { TrainableModel, UnitImages } from '@localbp/core';
+import type { ModelVisualization, TrainableModel, UnitImages } from '@localbp/core';
 import type * as tf from '@tensorflow/tfjs';
 import type { Logs, TrainerCallbacks } from '../trainer-callbacks';
 import { imageGridPng } from './image-grid-png';
@@ -10,6 +10,11 @@ export interface RunStoreRecorderOptions {
   model: TrainableModel;
   /** A fixed batch of input images (a few test images) to reconstruct each epoch; the caller owns it. */
   probeImages?: tf.Tensor;
+  /**
+   * A larger fixed batch for latent statistics (dead units are units silent on a whole batch: 8 probe
+   * images overstate them). Default: the probe images. The caller owns it.
+   */
+  statsImages?: tf.Tensor;
   /** Global step to continue from (resume). */
   firstStep?: number;
   /** Generated samples per generative cell. Default 8. */
@@ -38,6 +43,11 @@ export class RunStoreRecorder implements TrainerCallbacks {
     this.unitIds = new Set(options.model.units.map((u) => u.id));
   }
 
+  /** Steps between latent statistics (0: epoch ends only); a worker pipeline syncs the model this often. */
+  get statsEvery(): number {
+    return this.options.statsEvery ?? 50;
+  }
+
   /** The unit a key is about: `loss/cell-2` → `cell-2`, `goodness/pos/layer-1` → `layer-1`. */
   cellOf(key: string): string | null {
     for (const part of key.split('/')) if (this.unitIds.has(part)) return part;
@@ -57,7 +67,7 @@ export class RunStoreRecorder implements TrainerCallbacks {
       this.batchKeys.add(key);
       this.writer.log(key, value, { step: this.step, epoch, cell: this.cellOf(key) });
     }
-    const every = this.options.statsEvery ?? 50;
+    const every = this.statsEvery;
     if (every > 0 && this.step % every === 0) await this.recordVisuals(epoch, false);
   }
 
@@ -97,7 +107,8 @@ export class RunStoreRecorder implements TrainerCallbacks {
     for (const png of pngs) {
       await this.writer.artifact({ step: this.step, epoch, cell: png.cell, kind: png.kind, mime: 'image/png', bytes: png.bytes });
     }
-    for (const l of visual.latents) {
+    const stats = this.options.statsImages ? this.statisticsOn(this.options.statsImages, epoch) : visual.latents;
+    for (const l of stats) {
       const at = { step: this.step, epoch, cell: l.unitId };
       this.writer.log(`latent/mean/${l.unitId}`, l.mean, at);
       this.writer.log(`latent/std/${l.unitId}`, l.std, at);
@@ -106,5 +117,15 @@ export class RunStoreRecorder implements TrainerCallbacks {
       this.writer.log(`latent/zeros/${l.unitId}`, l.activity.zeroFraction, at);
       this.writer.log(`latent/dead/${l.unitId}`, l.activity.units ? l.activity.deadUnits / l.activity.units : 0, at);
     }
+  }
+
+  /** Latent statistics of every unit on `images`; the images it also draws are dropped at once. */
+  private statisticsOn(images: tf.Tensor, epoch: number): ModelVisualization['latents'] {
+    const visual = this.options.model.visualize!(images, { samples: 1, seed: epoch + 1 });
+    for (const unit of visual.images) {
+      unit.images.dispose();
+      unit.inputs?.dispose();
+    }
+    return visual.latents;
   }
 }
