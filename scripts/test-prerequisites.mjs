@@ -10,7 +10,13 @@
 // Node built-ins only.
 
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants as fsConstants } from 'node:fs';
+import { accessSync, existsSync, constants as fsConstants } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const NATIVE_DIR = path.join(ROOT, 'packages', 'native');
+const NATIVE_ADDON = path.join(NATIVE_DIR, 'build', 'Release', 'localbp_native.node');
 
 /** A prerequisite is missing and cannot be installed here; `message` is the one line to show. */
 export class PrerequisiteError extends Error {}
@@ -105,7 +111,10 @@ export function ensureTestPrerequisites({ env = process.env, log = (line) => pro
     throw new PrerequisiteError(`localbp tests need Chromium: LOCALBP_CHROMIUM=${env.LOCALBP_CHROMIUM} is not an executable file (unset it to use /usr/bin/chromium)`);
   }
   const missing = prerequisites(env).filter((p) => !p.present());
-  if (missing.length === 0) return { skipped: false, installed: [] };
+  if (missing.length === 0) {
+    ensureNativeAddon(log);
+    return { skipped: false, installed: [] };
+  }
   const hasApt = succeeds('sh', ['-c', 'command -v apt-get']);
   const runner = hasApt ? aptRunner() : null;
   if (!runner) throw new PrerequisiteError(missingLine(missing, '', hasApt));
@@ -118,5 +127,20 @@ export function ensureTestPrerequisites({ env = process.env, log = (line) => pro
     const step = update === 0 ? 'install' : 'update';
     throw new PrerequisiteError(missingLine(still, `"apt-get ${step}" failed (exit ${install}); `));
   }
+  ensureNativeAddon(log);
   return { skipped: false, installed: packages };
+}
+
+/**
+ * `pnpm install` builds the OpenBLAS addon only if OpenBLAS was there at install time; on a fresh
+ * machine the set-up above installs it afterwards, so the addon is built here. The native kernel
+ * tests then run instead of failing for want of it.
+ */
+function ensureNativeAddon(log) {
+  if (!existsSync(path.join(NATIVE_DIR, 'scripts', 'build-addon.mjs')) || existsSync(NATIVE_ADDON)) return;
+  log('[test set-up] building the OpenBLAS addon of @localbp/native (OpenBLAS arrived after pnpm install)');
+  const r = spawnSync(process.execPath, [path.join(NATIVE_DIR, 'scripts', 'build-addon.mjs'), '--strict'], { cwd: NATIVE_DIR, stdio: ['ignore', 2, 2] });
+  if (r.status !== 0 || !existsSync(NATIVE_ADDON)) {
+    throw new PrerequisiteError('localbp tests need the OpenBLAS addon: its build failed (see above); fix it or run "pnpm --filter @localbp/native build:addon" to retry');
+  }
 }
