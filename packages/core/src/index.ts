@@ -57,7 +57,8 @@ export { RegistryError } from './registry/registry-error';
 
 export { DEFAULT_OPTIMIZER, optimizerConfigSchema } from './optimizer-config';
 export type { OptimizerConfig, OptimizerConfigInput } from './optimizer-config';
-export { AdamWOptimizer } from './optimizers/adamw-optimizer';
+export { ADAMW_UPDATE_KERNEL, AdamWOptimizer } from './optimizers/adamw-optimizer';
+export type { AdamWUpdateAttrs } from './optimizers/adamw-optimizer';
 
 export { activationSchema, applyActivation } from './layers/activation';
 export type { ActivationName } from './layers/activation';
