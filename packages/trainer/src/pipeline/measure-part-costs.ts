@@ -3,13 +3,14 @@ import { tf, type StagedModel } from '@localbp/core';
 /**
  * Seconds one training step of each part takes (units, then the classifier), measured on a scratch
  * copy of the model with a real batch: the costs a pipeline's stages are balanced by. The first
- * round warms kernels up; the last one counts. The scratch model is the caller's to dispose.
+ * round warms kernels up (workspaces, caches); each part then counts its fastest later round, the
+ * least disturbed by whatever else the machine runs. The scratch model is the caller's to dispose.
  */
-export async function measurePartCosts(scratch: StagedModel, xs: tf.Tensor, ys: tf.Tensor1D, rounds = 2): Promise<number[]> {
+export async function measurePartCosts(scratch: StagedModel, xs: tf.Tensor, ys: tf.Tensor1D, rounds = 3): Promise<number[]> {
   const unitCount = scratch.units.length;
-  let costs: number[] = [];
+  const best = new Array<number>(unitCount + 1).fill(Number.POSITIVE_INFINITY);
   for (let round = 0; round < rounds; round++) {
-    costs = [];
+    const costs: number[] = [];
     const readouts: tf.Tensor2D[] = [];
     let input: tf.Tensor = xs;
     let carried: Record<string, tf.Tensor> = {};
@@ -34,6 +35,7 @@ export async function measurePartCosts(scratch: StagedModel, xs: tf.Tensor, ys: 
       for (const t of Object.values(carried)) t.dispose();
       for (const r of readouts) r.dispose();
     }
+    if (round > 0 || rounds === 1) costs.forEach((c, i) => (best[i] = Math.min(best[i]!, c)));
   }
-  return costs;
+  return best;
 }
