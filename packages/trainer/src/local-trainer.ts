@@ -444,7 +444,7 @@ export class LocalTrainer {
         // The model this step's onBatchEnd reads must be the one after this very step.
         while (sizes.size > 1) await finishOne();
         const last = await next();
-        await this.syncPipeline(pipeline);
+        await this.syncPipeline(pipeline, { weightsOnly: true });
         await deliver(last);
       }
       await yieldToEventLoop();
@@ -458,8 +458,8 @@ export class LocalTrainer {
     return stopped;
   }
 
-  private async syncPipeline(pipeline: StagePipeline): Promise<void> {
-    const synced = await pipeline.sync();
+  private async syncPipeline(pipeline: StagePipeline, options: { weightsOnly?: boolean } = {}): Promise<void> {
+    const synced = await pipeline.sync(options);
     this.pipelinePeakBytes = Math.max(this.pipelinePeakBytes, synced.peakTensorBytes);
     if (this.pipelinePlan) this.pipelinePlan.busySeconds = this.pipelinePlan.busySeconds.map((b, k) => b + (synced.busySeconds[k] ?? 0));
   }

@@ -6,6 +6,8 @@ import { AdamWOptimizer, assignNamedWeights, tf, type StagedModel } from '@local
  */
 export interface PackedPartState {
   parts: number[];
+  /** False for weights only: the optimizers' state stays where it is. */
+  withOptimizers: boolean;
   tensors: Array<{ name: string; shape: number[] }>;
   /** Per optimizer slot: AdamW step and moment count (0 for optimizers whose state does not travel). */
   optimizers: Array<{ owner: string; step: number; tensors: number }>;
@@ -13,7 +15,8 @@ export interface PackedPartState {
 }
 
 /** Copies the named weights and AdamW state of `parts` out of `model`. */
-export function exportPartState(model: StagedModel, parts: readonly number[]): PackedPartState {
+export function exportPartState(model: StagedModel, parts: readonly number[], options: { optimizers?: boolean } = {}): PackedPartState {
+  const withOptimizers = options.optimizers ?? true;
   const tensors: PackedPartState['tensors'] = [];
   const optimizers: PackedPartState['optimizers'] = [];
   const chunks: Float32Array[] = [];
@@ -25,7 +28,7 @@ export function exportPartState(model: StagedModel, parts: readonly number[]): P
         tensors.push({ name: w.name, shape: [...w.tensor.shape] });
         chunks.push(w.tensor.dataSync() as Float32Array);
       }
-      for (const slot of slots) {
+      for (const slot of withOptimizers ? slots : []) {
         if (slot.optimizer instanceof AdamWOptimizer) {
           const state = slot.optimizer.exportState(slot.variables());
           temporaries.push(...state.tensors);
@@ -48,7 +51,7 @@ export function exportPartState(model: StagedModel, parts: readonly number[]): P
     values.set(c, offset);
     offset += c.length;
   }
-  return { parts: [...parts], tensors, optimizers, values };
+  return { parts: [...parts], withOptimizers, tensors, optimizers, values };
 }
 
 /** Writes state exported from another copy of the same model into `model`; names and shapes must match. */
@@ -75,7 +78,7 @@ export function importPartState(model: StagedModel, state: PackedPartState): voi
         map.set(name, next());
       }
       assignNamedWeights(weights, map, `part ${part}`);
-      for (const slot of slots) {
+      for (const slot of state.withOptimizers ? slots : []) {
         const saved = state.optimizers[slotIndex++];
         if (!saved || saved.owner !== slot.owner) throw new Error(`part state has no optimizer state for ${slot.owner}`);
         const moments = Array.from({ length: saved.tensors }, () => next());

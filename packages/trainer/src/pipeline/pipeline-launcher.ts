@@ -19,8 +19,8 @@ export interface StagePipeline {
   feed(batch: PipelineBatch): void;
   /** The next batch every stage has finished, in feeding order, with the losses of all stages. */
   nextDone(): Promise<{ index: number; losses: Record<string, number> }>;
-  /** Waits for every fed batch and copies every stage's state into the model. */
-  sync(): Promise<PipelineSync>;
+  /** Waits for every fed batch and copies every stage's state (with `weightsOnly`, just the weights) into the model. */
+  sync(options?: { weightsOnly?: boolean }): Promise<PipelineSync>;
   close(): Promise<void>;
 }
 

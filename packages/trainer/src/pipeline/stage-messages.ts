@@ -46,6 +46,8 @@ export interface StageBatchMessage {
 export interface StageSyncMessage {
   type: 'sync';
   id: number;
+  /** Weights only (for callbacks that read the model mid-epoch); checkpoints need the optimizers' state too. */
+  weightsOnly: boolean;
 }
 
 /** What flows from one stage to the next. */

@@ -59,7 +59,7 @@ class StageRunner {
 
   async handle(message: StageFlowMessage): Promise<void> {
     if (message.type === 'sync') {
-      const state = exportPartState(this.model, this.parts);
+      const state = exportPartState(this.model, this.parts, { optimizers: !message.weightsOnly });
       const busySeconds = this.busy;
       this.busy = 0;
       coordinator.post({ type: 'state', stage: this.setup.stage, id: message.id, state, peakTensorBytes: this.probe.peakBytes, busySeconds }, [state.values.buffer as ArrayBuffer]);

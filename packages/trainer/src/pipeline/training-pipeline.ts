@@ -126,13 +126,13 @@ export class TrainingPipeline implements StagePipeline {
    * Waits until every stage is past every batch fed so far, then copies each stage's weights and
    * optimizer state into the main thread's model.
    */
-  async sync(): Promise<PipelineSync> {
+  async sync(options: { weightsOnly?: boolean } = {}): Promise<PipelineSync> {
     this.throwIfFailed();
     const id = this.nextSyncId++;
     const done = new Promise<PipelineSync>((resolve, reject) => {
       this.syncWaiter = { id, remaining: this.stages.length, busy: this.stages.map(() => 0), resolve, reject };
     });
-    this.workers[0]!.postMessage({ type: 'sync', id } satisfies StageFlowMessage);
+    this.workers[0]!.postMessage({ type: 'sync', id, weightsOnly: options.weightsOnly ?? false } satisfies StageFlowMessage);
     return done;
   }
 
