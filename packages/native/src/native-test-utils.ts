@@ -29,6 +29,34 @@ export function nativeAndWasm(compute: () => tf.Tensor | tf.Tensor[]): { native:
 }
 
 /**
+ * Runs `compute` with the native kernels, then on tfjs's cpu backend: the reference where wasm's own kernel is
+ * wrong or missing (wasm 4.22's _FusedMatMul mis-adds the bias when transposeB is set and broadcasts a
+ * scalar bias wrongly; it has no Conv2DBackpropFilter).
+ */
+export async function nativeAndCpu(compute: () => tf.Tensor | tf.Tensor[]): Promise<{ native: Float32Array[]; wasm: Float32Array[] }> {
+  const read = (): Float32Array[] => {
+    const out = compute();
+    const list = Array.isArray(out) ? out : [out];
+    const values = list.map((t) => t.dataSync() as Float32Array);
+    tf.dispose(list);
+    return values;
+  };
+  registerNativeKernels();
+  let native: Float32Array[];
+  try {
+    native = read();
+  } finally {
+    unregisterNativeKernels();
+  }
+  await tf.setBackend('cpu');
+  try {
+    return { native, wasm: read() };
+  } finally {
+    await tf.setBackend('wasm');
+  }
+}
+
+/**
  * fp32 agreement: the largest difference relative to the largest magnitude of the reference. sgemm and wasm sum
  * the K products in different orders; for inputs in [-1, 1] and K ≤ ~1000 the rounding difference stays near
  * √K·2⁻²⁴ of the result's scale (≈ 2e-6), while an indexing bug is off by O(1). 1e-5 separates the two.
