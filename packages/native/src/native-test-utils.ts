@@ -9,23 +9,31 @@ export async function useWasm(): Promise<void> {
   if (tf.getBackend() !== 'wasm') await tf.setBackend('wasm');
 }
 
-/** Runs `compute` with the native kernels registered, then with plain wasm; returns both results' values. */
-export function nativeAndWasm(compute: () => tf.Tensor | tf.Tensor[]): { native: Float32Array[]; wasm: Float32Array[] } {
-  const read = (): Float32Array[] => {
-    const out = compute();
-    const list = Array.isArray(out) ? out : [out];
-    const values = list.map((t) => t.dataSync() as Float32Array);
-    tf.dispose(list);
-    return values;
-  };
+type Compute = () => tf.Tensor | tf.Tensor[];
+
+/** The values of what `compute` returns, its tensors disposed. */
+function read(compute: Compute): Float32Array[] {
+  const out = compute();
+  const list = Array.isArray(out) ? out : [out];
+  const values = list.map((t) => t.dataSync() as Float32Array);
+  tf.dispose(list);
+  return values;
+}
+
+/** `compute`'s values with the native kernels registered (taken off again afterwards). */
+function readNative(compute: Compute): Float32Array[] {
   registerNativeKernels();
-  let native: Float32Array[];
   try {
-    native = read();
+    return read(compute);
   } finally {
     unregisterNativeKernels();
   }
-  return { native, wasm: read() };
+}
+
+/** Runs `compute` with the native kernels registered, then with plain wasm; returns both results' values. */
+export function nativeAndWasm(compute: Compute): { native: Float32Array[]; wasm: Float32Array[] } {
+  const native = readNative(compute);
+  return { native, wasm: read(compute) };
 }
 
 /**
@@ -33,24 +41,11 @@ export function nativeAndWasm(compute: () => tf.Tensor | tf.Tensor[]): { native:
  * wrong or missing (wasm 4.22's _FusedMatMul mis-adds the bias when transposeB is set and broadcasts a
  * scalar bias wrongly; it has no Conv2DBackpropFilter).
  */
-export async function nativeAndCpu(compute: () => tf.Tensor | tf.Tensor[]): Promise<{ native: Float32Array[]; wasm: Float32Array[] }> {
-  const read = (): Float32Array[] => {
-    const out = compute();
-    const list = Array.isArray(out) ? out : [out];
-    const values = list.map((t) => t.dataSync() as Float32Array);
-    tf.dispose(list);
-    return values;
-  };
-  registerNativeKernels();
-  let native: Float32Array[];
-  try {
-    native = read();
-  } finally {
-    unregisterNativeKernels();
-  }
+export async function nativeAndCpu(compute: Compute): Promise<{ native: Float32Array[]; wasm: Float32Array[] }> {
+  const native = readNative(compute);
   await tf.setBackend('cpu');
   try {
-    return { native, wasm: read() };
+    return { native, wasm: read(compute) };
   } finally {
     await tf.setBackend('wasm');
   }

@@ -103,7 +103,7 @@ static void make_plan(const geometry_t *g, plan_t *p) {
 
 /* Reads (heap, offset, offset, offset, geometry) and checks the three tensor views. */
 static int conv_args(napi_env env, napi_callback_info info, plan_t *p, float **t0, float **t1, float **t2,
-                     int sizes[3]) {
+                     const int sizes[3]) {
   size_t argc = 5;
   napi_value argv[5];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
@@ -133,72 +133,93 @@ static int conv_args(napi_env env, napi_callback_info info, plan_t *p, float **t
 
 enum { X = 0, W = 1, Y = 2 };
 
-/* conv2dForward(heap, xOffset, filterOffset, yOffset, geometry): y = im2col(x) · W. */
-napi_value conv2d_forward(napi_env env, napi_callback_info info) {
+/* One kernel: the GEMM for a 1x1 filter (no column matrix), and the work on one slice of whole images. */
+typedef struct {
+  int sizes[3]; /* which of X, W, Y each of the three tensor arguments is */
+  void (*pointwise)(const plan_t *p, float *t0, float *t1, float *t2);
+  void (*slice)(const plan_t *p, float *col, size_t n0, size_t images, float *t0, float *t1, float *t2);
+  void (*prepare)(const plan_t *p, float *t0, float *t1, float *t2); /* before the slices, may be NULL */
+} conv_kernel_t;
+
+static napi_value run_conv(napi_env env, napi_callback_info info, const conv_kernel_t *kernel) {
   plan_t p;
-  float *x, *w, *y;
-  int sizes[3] = {X, W, Y};
-  if (!conv_args(env, info, &p, &x, &w, &y, sizes)) return NULL;
-  const geometry_t *g = &p.g;
-  if (is_pointwise(g)) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)((size_t)g->n * p.pixels_out), g->cout,
-                (int)p.kcols, 1.0f, x, (int)p.kcols, w, g->cout, 0.0f, y, g->cout);
+  float *t0, *t1, *t2;
+  int sizes[3] = {kernel->sizes[0], kernel->sizes[1], kernel->sizes[2]};
+  if (!conv_args(env, info, &p, &t0, &t1, &t2, sizes)) return NULL;
+  if (is_pointwise(&p.g)) {
+    kernel->pointwise(&p, t0, t1, t2);
     return NULL;
   }
   float *col = scratch_floats(env, p.slice * p.pixels_out * p.kcols);
   if (col == NULL) return NULL;
-  for (size_t n0 = 0; n0 < (size_t)g->n; n0 += p.slice) {
-    const size_t images = (size_t)g->n - n0 < p.slice ? (size_t)g->n - n0 : p.slice;
-    for (size_t i = 0; i < images; i++) im2col(g, x + (n0 + i) * p.image_in, col + i * p.pixels_out * p.kcols);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)(images * p.pixels_out), g->cout, (int)p.kcols, 1.0f,
-                col, (int)p.kcols, w, g->cout, 0.0f, y + n0 * p.image_out, g->cout);
+  if (kernel->prepare != NULL) kernel->prepare(&p, t0, t1, t2);
+  for (size_t n0 = 0; n0 < (size_t)p.g.n; n0 += p.slice) {
+    const size_t images = (size_t)p.g.n - n0 < p.slice ? (size_t)p.g.n - n0 : p.slice;
+    kernel->slice(&p, col, n0, images, t0, t1, t2);
   }
   return NULL;
 }
 
-/* conv2dBackpropInput(heap, dyOffset, filterOffset, dxOffset, geometry): dx = col2im(dy · Wᵀ). */
-napi_value conv2d_backprop_input(napi_env env, napi_callback_info info) {
-  plan_t p;
-  float *dy, *w, *dx;
-  int sizes[3] = {Y, W, X};
-  if (!conv_args(env, info, &p, &dy, &w, &dx, sizes)) return NULL;
-  const geometry_t *g = &p.g;
-  if (is_pointwise(g)) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)((size_t)g->n * p.pixels_out), (int)p.kcols, g->cout,
-                1.0f, dy, g->cout, w, g->cout, 0.0f, dx, (int)p.kcols);
-    return NULL;
-  }
-  float *col = scratch_floats(env, p.slice * p.pixels_out * p.kcols);
-  if (col == NULL) return NULL;
-  memset(dx, 0, (size_t)g->n * p.image_in * sizeof(float));
-  for (size_t n0 = 0; n0 < (size_t)g->n; n0 += p.slice) {
-    const size_t images = (size_t)g->n - n0 < p.slice ? (size_t)g->n - n0 : p.slice;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(images * p.pixels_out), (int)p.kcols, g->cout, 1.0f,
-                dy + n0 * p.image_out, g->cout, w, g->cout, 0.0f, col, (int)p.kcols);
-    for (size_t i = 0; i < images; i++) col2im_add(g, col + i * p.pixels_out * p.kcols, dx + (n0 + i) * p.image_in);
-  }
-  return NULL;
+static void im2col_slice(const plan_t *p, const float *x, size_t n0, size_t images, float *col) {
+  for (size_t i = 0; i < images; i++) im2col(&p->g, x + (n0 + i) * p->image_in, col + i * p->pixels_out * p->kcols);
 }
 
-/* conv2dBackpropFilter(heap, xOffset, dyOffset, dwOffset, geometry): dW = Σ im2col(x)ᵀ · dy over the batch. */
+/* Forward: y = im2col(x) · W. Arguments (x, w, y). */
+static void forward_pointwise(const plan_t *p, float *x, float *w, float *y) {
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)((size_t)p->g.n * p->pixels_out), p->g.cout,
+              (int)p->kcols, 1.0f, x, (int)p->kcols, w, p->g.cout, 0.0f, y, p->g.cout);
+}
+
+static void forward_slice(const plan_t *p, float *col, size_t n0, size_t images, float *x, float *w, float *y) {
+  im2col_slice(p, x, n0, images, col);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)(images * p->pixels_out), p->g.cout, (int)p->kcols,
+              1.0f, col, (int)p->kcols, w, p->g.cout, 0.0f, y + n0 * p->image_out, p->g.cout);
+}
+
+/* Backprop input: dx = col2im(dy · Wᵀ). Arguments (dy, w, dx). */
+static void input_pointwise(const plan_t *p, float *dy, float *w, float *dx) {
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)((size_t)p->g.n * p->pixels_out), (int)p->kcols,
+              p->g.cout, 1.0f, dy, p->g.cout, w, p->g.cout, 0.0f, dx, (int)p->kcols);
+}
+
+static void input_prepare(const plan_t *p, float *dy, float *w, float *dx) {
+  (void)dy;
+  (void)w;
+  memset(dx, 0, (size_t)p->g.n * p->image_in * sizeof(float));
+}
+
+static void input_slice(const plan_t *p, float *col, size_t n0, size_t images, float *dy, float *w, float *dx) {
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(images * p->pixels_out), (int)p->kcols, p->g.cout, 1.0f,
+              dy + n0 * p->image_out, p->g.cout, w, p->g.cout, 0.0f, col, (int)p->kcols);
+  for (size_t i = 0; i < images; i++) {
+    col2im_add(&p->g, col + i * p->pixels_out * p->kcols, dx + (n0 + i) * p->image_in);
+  }
+}
+
+/* Backprop filter: dW = Σ im2col(x)ᵀ · dy over the batch. Arguments (x, dy, dw). */
+static void filter_pointwise(const plan_t *p, float *x, float *dy, float *dw) {
+  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)p->kcols, p->g.cout,
+              (int)((size_t)p->g.n * p->pixels_out), 1.0f, x, (int)p->kcols, dy, p->g.cout, 0.0f, dw, p->g.cout);
+}
+
+static void filter_slice(const plan_t *p, float *col, size_t n0, size_t images, float *x, float *dy, float *dw) {
+  im2col_slice(p, x, n0, images, col);
+  // The first slice overwrites dW, the later ones accumulate into it.
+  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)p->kcols, p->g.cout, (int)(images * p->pixels_out), 1.0f,
+              col, (int)p->kcols, dy + n0 * p->image_out, p->g.cout, n0 == 0 ? 0.0f : 1.0f, dw, p->g.cout);
+}
+
+static const conv_kernel_t FORWARD = {{X, W, Y}, forward_pointwise, forward_slice, NULL};
+static const conv_kernel_t BACKPROP_INPUT = {{Y, W, X}, input_pointwise, input_slice, input_prepare};
+static const conv_kernel_t BACKPROP_FILTER = {{X, Y, W}, filter_pointwise, filter_slice, NULL};
+
+/* conv2dForward(heap, xOffset, filterOffset, yOffset, geometry) */
+napi_value conv2d_forward(napi_env env, napi_callback_info info) { return run_conv(env, info, &FORWARD); }
+
+/* conv2dBackpropInput(heap, dyOffset, filterOffset, dxOffset, geometry) */
+napi_value conv2d_backprop_input(napi_env env, napi_callback_info info) { return run_conv(env, info, &BACKPROP_INPUT); }
+
+/* conv2dBackpropFilter(heap, xOffset, dyOffset, dwOffset, geometry) */
 napi_value conv2d_backprop_filter(napi_env env, napi_callback_info info) {
-  plan_t p;
-  float *x, *dy, *dw;
-  int sizes[3] = {X, Y, W};
-  if (!conv_args(env, info, &p, &x, &dy, &dw, sizes)) return NULL;
-  const geometry_t *g = &p.g;
-  if (is_pointwise(g)) {
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)p.kcols, g->cout, (int)((size_t)g->n * p.pixels_out),
-                1.0f, x, (int)p.kcols, dy, g->cout, 0.0f, dw, g->cout);
-    return NULL;
-  }
-  float *col = scratch_floats(env, p.slice * p.pixels_out * p.kcols);
-  if (col == NULL) return NULL;
-  for (size_t n0 = 0; n0 < (size_t)g->n; n0 += p.slice) {
-    const size_t images = (size_t)g->n - n0 < p.slice ? (size_t)g->n - n0 : p.slice;
-    for (size_t i = 0; i < images; i++) im2col(g, x + (n0 + i) * p.image_in, col + i * p.pixels_out * p.kcols);
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)p.kcols, g->cout, (int)(images * p.pixels_out), 1.0f,
-                col, (int)p.kcols, dy + n0 * p.image_out, g->cout, n0 == 0 ? 0.0f : 1.0f, dw, g->cout);
-  }
-  return NULL;
+  return run_conv(env, info, &BACKPROP_FILTER);
 }
