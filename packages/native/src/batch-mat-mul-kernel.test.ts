@@ -79,6 +79,18 @@ describe.skipIf(SKIP_NATIVE)('native BatchMatMul matches wasm', () => {
     }
   });
 
+  it('gradients of a small dense net (two layers, relu, MSE) match wasm', () => {
+    const result = nativeAndWasm(() =>
+      tf.tidy(() => {
+        const x = uniform([64, 30], 1);
+        const target = uniform([64, 10], 2);
+        const f = (w1: tf.Tensor, w2: tf.Tensor): tf.Scalar => tf.losses.meanSquaredError(target, tf.matMul(tf.relu(tf.matMul(x, w1)), w2)) as tf.Scalar;
+        return tf.grads(f)([uniform([30, 50], 3), uniform([50, 10], 4)]);
+      }),
+    );
+    expectAllClose(result);
+  });
+
   it('leaks no tensors over repeated products and gradients', () => {
     registerNativeKernels();
     try {

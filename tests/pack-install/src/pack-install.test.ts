@@ -216,4 +216,19 @@ describe('installed from the tarballs with npm', () => {
     expect(summary).toMatchObject({ status: 'completed', backend: 'wasm' });
     expect(train.stderr).toMatch(/native unavailable \(addon not built \(libopenblas-dev missing\? apt-get install libopenblas-dev, then pnpm rebuild @localbp\/native\)\)/);
   });
+
+  it('builds the addon from its tarball where OpenBLAS is installed, and `--backend auto` then picks native', () => {
+    const rebuild = run('npm', ['rebuild', '@localbp/native', '--foreground-scripts'], project);
+    const built = existsSync(path.join(project, 'node_modules/@localbp/native/build/Release/localbp_native.node'));
+    // CI installs libopenblas-dev; elsewhere a machine without it prints why and trains on wasm (case above).
+    if (!built && !process.env.CI) {
+      console.log(`[pack-install] native addon not built here, so not trained on: ${rebuild.trim().split('\n').at(-1)}`);
+      return;
+    }
+    expect(rebuild).toContain('@localbp/native: OpenBLAS addon built');
+    const out = run('npx', ['--no-install', 'localbp', 'train', '--train-limit', '1000', '--test-limit', '200', '--width', '64', '--cells', 'ae', '--out', 'runs/native', '--json'], project);
+    const summary = JSON.parse(out.trim().split('\n').at(-1)!) as { status: string; backend: string; versions: Record<string, string> };
+    expect(summary).toMatchObject({ status: 'completed', backend: 'native' });
+    expect(summary.versions.openblas).toMatch(/^OpenBLAS /);
+  });
 });
