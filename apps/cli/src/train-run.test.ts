@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lastJsonLine, runCli, tempDir } from './cli-test-helpers';
 
-const BACKENDS = ['wasm', 'tensorflow', 'cpu'];
+const BACKENDS = ['native', 'wasm', 'tensorflow', 'cpu'];
 const tmp = tempDir('run');
 afterAll(tmp.cleanup);
 
@@ -81,7 +81,7 @@ describe('localbp train on real MNIST', () => {
     const res = await runCli(['train', '--cells', 'dae', ...TINY, '--out', out]);
     expect(res.code, res.stderr).toBe(0);
     expect(res.stdout.trim().split('\n')).toHaveLength(1);
-    expect(res.stdout).toMatch(/^done: test accuracy \d+\.\d+% \(mnist, dae, simultaneous, backend (wasm|tensorflow|cpu)\); run saved in /);
+    expect(res.stdout).toMatch(/^done: test accuracy \d+\.\d+% \(mnist, dae, simultaneous, backend (native|wasm|tensorflow|cpu)\); run saved in /);
   });
 
   it('trains on Fashion-MNIST from the fashion-mnist package and on the cpu backend on request', async () => {

@@ -72,7 +72,7 @@ describe('localbp usage errors exit 2 and say what is valid', () => {
 
   it('rejects --dataset and --backend values outside their choices', async () => {
     expectUsageError(await runCli(['train', '--dataset', 'cifar', ...TINY]), 'mnist', 'fashion-mnist');
-    expectUsageError(await runCli(['train', '--backend', 'webgl', ...TINY]), 'auto', 'tensorflow', 'wasm', 'cpu');
+    expectUsageError(await runCli(['train', '--backend', 'webgl', ...TINY]), 'auto', 'tensorflow', 'native', 'wasm', 'cpu');
   });
 
   it('prints the help on stderr and exits 2 when no command is given', async () => {

@@ -27,6 +27,13 @@ const cpuBatch = Math.min(Number(values['cpu-batch']), batchSize);
 const rows = [];
 const wasm = await benchmarkConvTrainingStep('wasm', { batchSize, steps });
 rows.push({ backend: 'wasm', measuredBatch: batchSize, secondsPerStep: wasm.secondsPerStep, scaled: false });
+// The native engine where @localbp/native's addon is built; skipped with its one-line reason otherwise.
+try {
+  const native = await benchmarkConvTrainingStep('native', { batchSize, steps });
+  rows.push({ backend: 'native', measuredBatch: batchSize, secondsPerStep: native.secondsPerStep, scaled: false });
+} catch (error) {
+  console.log(`native skipped: ${error instanceof Error ? error.message : String(error)}`);
+}
 if (!values['skip-cpu']) {
   const cpu = await benchmarkConvTrainingStep('cpu', { batchSize: cpuBatch, steps: Math.min(steps, 2) });
   rows.push({

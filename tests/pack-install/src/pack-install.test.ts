@@ -109,8 +109,17 @@ afterAll(() => {
 describe('packed tarballs', () => {
   it('pack every publishable package, CLI and libraries', () => {
     expect(packed.map((p) => p.manifest.name).sort()).toEqual(
-      expect.arrayContaining(['@localbp/cli', '@localbp/core', '@localbp/datasets', '@localbp/objectives', '@localbp/trainer']),
+      expect.arrayContaining(['@localbp/cli', '@localbp/core', '@localbp/datasets', '@localbp/native', '@localbp/objectives', '@localbp/trainer']),
     );
+  });
+
+  it('ship @localbp/native as sources to build at install: binding.gyp and C files, no compiled addon', () => {
+    const native = packed.find((p) => p.manifest.name === '@localbp/native')!;
+    const files = execFileSync('tar', ['-tzf', native.tarball], { encoding: 'utf8' }).trim().split('\n');
+    expect(files).toEqual(expect.arrayContaining(['package/binding.gyp', 'package/scripts/build-addon.mjs', 'package/src/addon/gemm.c', 'package/src/addon/conv.c']));
+    expect(files.filter((f) => f.endsWith('.node') || f.startsWith('package/build/'))).toEqual([]);
+    expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+    expect((JSON.parse(native.packedJson) as { scripts?: Record<string, string> }).scripts?.install).toBe('node scripts/build-addon.mjs');
   });
 
   it('leak no workspace: specifiers into their package.json', () => {
@@ -179,7 +188,7 @@ describe('installed from the tarballs with npm', () => {
     const out = run(process.execPath, ['train-mnist.mjs'], project);
     const result = JSON.parse(out.trim().split('\n').at(-1)!) as { backend: string; status: string; testAccuracy: number };
     expect(result.status).toBe('completed');
-    expect(['tensorflow', 'wasm', 'cpu']).toContain(result.backend);
+    expect(['tensorflow', 'native', 'wasm', 'cpu']).toContain(result.backend);
     // 5000 examples, one epoch: well above chance (0.1); about 0.75 here.
     expect(result.testAccuracy).toBeGreaterThan(0.5);
   });
@@ -192,5 +201,34 @@ describe('installed from the tarballs with npm', () => {
     expect(summary.cells).toHaveLength(2);
     expect(summary.testAccuracy).toBeGreaterThan(0.4);
     expect(existsSync(path.join(project, 'runs/cli/checkpoint.json'))).toBe(true);
+  });
+
+  it('installs where the addon cannot build, and `--backend auto` trains on wasm saying why native was skipped', () => {
+    // node-gyp pointed at missing Node headers fails the way a machine without a compiler or OpenBLAS does.
+    const env = { ...process.env, npm_config_nodedir: '/nonexistent' };
+    const rebuild = spawnSync('npm', ['rebuild', '@localbp/native', '--foreground-scripts'], { cwd: project, encoding: 'utf8', env, timeout: 240_000 });
+    expect(rebuild.status, rebuild.stderr).toBe(0);
+    expect(rebuild.stdout + rebuild.stderr).toMatch(/@localbp\/native: addon not built: .*localbp will use the wasm backend/);
+    expect(existsSync(path.join(project, 'node_modules/@localbp/native/build/Release/localbp_native.node'))).toBe(false);
+    const train = spawnSync('npx', ['--no-install', 'localbp', 'train', '--train-limit', '1000', '--test-limit', '200', '--width', '64', '--cells', 'ae', '--out', 'runs/no-native', '--json'], { cwd: project, encoding: 'utf8', timeout: 240_000 });
+    expect(train.status, train.stderr).toBe(0);
+    const summary = JSON.parse(train.stdout.trim().split('\n').at(-1)!) as { status: string; backend: string };
+    expect(summary).toMatchObject({ status: 'completed', backend: 'wasm' });
+    expect(train.stderr).toMatch(/native unavailable \(addon not built \(libopenblas-dev missing\? apt-get install libopenblas-dev, then pnpm rebuild @localbp\/native\)\)/);
+  });
+
+  it('builds the addon from its tarball where OpenBLAS is installed, and `--backend auto` then picks native', () => {
+    const rebuild = run('npm', ['rebuild', '@localbp/native', '--foreground-scripts'], project);
+    const built = existsSync(path.join(project, 'node_modules/@localbp/native/build/Release/localbp_native.node'));
+    // CI installs libopenblas-dev; elsewhere a machine without it prints why and trains on wasm (case above).
+    if (!built && !process.env.CI) {
+      console.log(`[pack-install] native addon not built here, so not trained on: ${rebuild.trim().split('\n').at(-1)}`);
+      return;
+    }
+    expect(rebuild).toContain('@localbp/native: OpenBLAS addon built');
+    const out = run('npx', ['--no-install', 'localbp', 'train', '--train-limit', '1000', '--test-limit', '200', '--width', '64', '--cells', 'ae', '--out', 'runs/native', '--json'], project);
+    const summary = JSON.parse(out.trim().split('\n').at(-1)!) as { status: string; backend: string; versions: Record<string, string> };
+    expect(summary).toMatchObject({ status: 'completed', backend: 'native' });
+    expect(summary.versions.openblas).toMatch(/^OpenBLAS /);
   });
 });

@@ -21,7 +21,7 @@ export function experimentCommand(): Command<[], Record<string, unknown>> {
     .option('--width <n>', 'latent width of MLP cells (default: train\'s)')
     .option('--train-limit <n>', 'use only the first N training examples')
     .option('--test-limit <n>', 'use only the first N test examples')
-    .option('--backend <name>', 'compute engine of every run: auto, tensorflow, wasm, cpu')
+    .option('--backend <name>', 'compute engine of every run: auto, tensorflow, native, wasm, cpu')
     .option('--data-dir <[dataset=]dir>', 'files of a dataset (repeatable; name the dataset when there are several)', collect, [] as string[])
     .requiredOption('--out <dir>', 'experiment directory: one sub-directory per run, report.md, results.json, figures')
     .option('--note <text>', 'a remark for the report\'s Notes section (repeatable)', collect, [] as string[])

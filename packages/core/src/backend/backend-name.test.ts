@@ -8,7 +8,7 @@ describe('parseBackendChoice', () => {
 
   it('lists the valid choices when rejecting input', () => {
     expect(() => parseBackendChoice('webgl')).toThrow(
-      'Unknown backend "webgl". Valid choices: auto, tensorflow, wasm, cpu.',
+      'Unknown backend "webgl". Valid choices: auto, tensorflow, native, wasm, cpu.',
     );
   });
 

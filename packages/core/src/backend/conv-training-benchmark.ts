@@ -13,7 +13,7 @@ export interface ConvTrainingBenchmarkOptions {
 
 /** Seconds per training step of the conv-autoencoder benchmark on one backend. */
 export interface ConvTrainingBenchmarkResult {
-  backend: 'wasm' | 'cpu';
+  backend: 'native' | 'wasm' | 'cpu';
   batchSize: number;
   steps: number;
   /** Mean wall-clock seconds of one trainOnBatch step. */
@@ -43,7 +43,7 @@ function buildConvAutoencoder(): tf.Sequential {
  * wasm. Leaves that backend active.
  */
 export async function benchmarkConvTrainingStep(
-  backend: 'wasm' | 'cpu',
+  backend: 'native' | 'wasm' | 'cpu',
   opts: ConvTrainingBenchmarkOptions = {},
 ): Promise<ConvTrainingBenchmarkResult> {
   const batchSize = opts.batchSize ?? 64;

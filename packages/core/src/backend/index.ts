@@ -1,4 +1,4 @@
-export { AUTO_BACKEND_ORDER, BACKEND_CHOICES, isBackendChoice, parseBackendChoice } from './backend-name';
+export { AUTO_BACKEND_ORDER, BACKEND_CHOICES, isBackendChoice, parseBackendChoice, runsOnWasm } from './backend-name';
 export type { BackendChoice, BackendName } from './backend-name';
 export { BackendUnavailableError } from './backend-unavailable-error';
 export { currentBackendName, resolveBackend } from './resolve-backend';

@@ -10,6 +10,16 @@ vi.mock('@tensorflow/tfjs-node', () => {
   throw new Error('The Node.js native addon module (tfjs_binding.node) can not be found');
 });
 
+// @localbp/native installed but its addon not built (no OpenBLAS at install time).
+vi.mock('@localbp/native', () => ({
+  registerNativeKernels: () => {
+    throw new Error('addon not built (libopenblas-dev missing? apt-get install libopenblas-dev, then pnpm rebuild @localbp/native)');
+  },
+  unregisterNativeKernels: () => undefined,
+  nativeKernelsActive: () => false,
+  nativeVersions: () => ({}),
+}));
+
 // A wasm backend whose binary fails to instantiate.
 vi.mock('@tensorflow/tfjs-backend-wasm', async () => {
   const tfjs = await import('@tensorflow/tfjs');
@@ -25,10 +35,11 @@ describe('resolveBackend when faster backends fail', () => {
     expect(resolved.name).toBe('cpu');
     expect(resolved.tried).toEqual([
       { name: 'tensorflow', error: expect.stringMatching(/^[^\n]+$/) },
+      { name: 'native', error: expect.stringMatching(/^addon not built \(libopenblas-dev missing\? apt-get install libopenblas-dev/) },
       { name: 'wasm', error: 'WebAssembly.instantiate(): expected magic word 00 61 73 6d' },
       { name: 'cpu' },
     ]);
-    expect(resolved.reason).toMatch(/^auto: tensorflow unavailable \(.+\); wasm unavailable \(.+\); using cpu$/);
+    expect(resolved.reason).toMatch(/^auto: tensorflow unavailable \(.+\); native unavailable \(.+\); wasm unavailable \(.+\); using cpu$/);
     expect(tf.env().getBool('PROD')).toBe(true);
   });
 

@@ -11,17 +11,23 @@ afterEach(() => {
 describe('resolveBackend', () => {
   it('auto picks the first backend that loads and records why the others did not', async () => {
     const resolved = await resolveBackend('auto', { quiet: true });
-    expect(['tensorflow', 'wasm']).toContain(resolved.name);
-    expect(resolved.tfBackend).toBe(resolved.name);
+    expect(['tensorflow', 'native', 'wasm']).toContain(resolved.name);
+    // native runs on tfjs's wasm backend.
+    expect(resolved.tfBackend).toBe(resolved.name === 'native' ? 'wasm' : resolved.name);
     expect(resolved.tried.at(-1)).toEqual({ name: resolved.name });
     for (const attempt of resolved.tried.slice(0, -1)) {
       expect(attempt.error).toMatch(/\S/);
       expect(attempt.error).not.toContain('\n');
     }
     expect(resolved.versions['tfjs-core']).toBe(tf.version['tfjs-core']);
+    if (resolved.name === 'native') {
+      expect(resolved.tried.map((t) => t.name)).toEqual(['tensorflow', 'native']);
+      expect(resolved.versions.openblas).toMatch(/^OpenBLAS \d/);
+      expect(currentBackendName()).toBe('native');
+    }
     if (resolved.name === 'wasm') {
-      expect(resolved.tried.map((t) => t.name)).toEqual(['tensorflow', 'wasm']);
-      expect(resolved.reason).toMatch(/^auto: tensorflow unavailable \(.+\); using wasm$/);
+      expect(resolved.tried.map((t) => t.name)).toEqual(['tensorflow', 'native', 'wasm']);
+      expect(resolved.reason).toMatch(/^auto: tensorflow unavailable \(.+\); native unavailable \(.+\); using wasm$/);
       expect(resolved.versions['tfjs-backend-wasm']).toBe('4.22.0');
       expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
     }
@@ -62,6 +68,28 @@ describe('resolveBackend', () => {
     await resolveBackend('wasm');
     expect(currentBackendName()).toBe('wasm');
     t.dispose();
+  });
+
+  it('switches between native and wasm, taking the native kernels off for wasm', async () => {
+    let native: ResolvedBackend;
+    try {
+      native = await resolveBackend('native');
+    } catch (error) {
+      // Addon not built here: the reason is one line naming the fix.
+      expect(error).toBeInstanceOf(BackendUnavailableError);
+      expect((error as Error).message).toMatch(/^Backend "native" is unavailable: [^\n]+$/);
+      return;
+    }
+    expect(native).toMatchObject({ name: 'native', tfBackend: 'wasm', reason: 'requested explicitly' });
+    expect(currentBackendName()).toBe('native');
+    const nativeMatMul = tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc;
+    await resolveBackend('wasm');
+    expect(currentBackendName()).toBe('wasm');
+    expect(tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc).not.toBe(nativeMatMul);
+    await resolveBackend('cpu');
+    await resolveBackend('native');
+    expect(currentBackendName()).toBe('native');
+    expect(Array.from(tf.matMul(tf.tensor2d([[1, 2]]), tf.tensor2d([[3], [4]])).dataSync())).toEqual([11]);
   });
 
   it('serializes concurrent calls: the last one wins', async () => {

@@ -35,6 +35,16 @@ type BackendVersions = Record<string, string>;
 // Spelled through a variable so TypeScript and bundlers leave the optional,
 // possibly absent package alone.
 const TFJS_NODE_PACKAGE: string = '@tensorflow/tfjs-node';
+// An optional dependency too: core never imports it at build time (it does not depend on core either).
+const NATIVE_PACKAGE: string = '@localbp/native';
+
+/** What core uses of @localbp/native. */
+interface NativeEngine {
+  registerNativeKernels(): void;
+  unregisterNativeKernels(): void;
+  nativeKernelsActive(): boolean;
+  nativeVersions(): Record<string, string>;
+}
 
 function isNode(): boolean {
   return typeof process !== 'undefined' && process.versions?.node != null;
@@ -44,6 +54,9 @@ function isNode(): boolean {
 let tfjsNodeImport: Promise<unknown> | undefined;
 // Loaded on demand: importing it registers the wasm backend with tfjs.
 let wasmImport: Promise<typeof import('@tensorflow/tfjs-backend-wasm')> | undefined;
+let nativeImport: Promise<NativeEngine> | undefined;
+// Set once @localbp/native imported: switching to plain wasm must take its kernels off again.
+let nativeEngine: NativeEngine | undefined;
 
 /** tfjs-node exports `version` as { 'tfjs-node': '4.x', ... }. */
 function tfjsNodeVersion(module: unknown): BackendVersions {
@@ -118,21 +131,60 @@ async function loadTensorflow(): Promise<BackendVersions> {
   return tfjsNodeVersion(module);
 }
 
-async function loadWasm(): Promise<BackendVersions> {
+/** Imports tfjs-backend-wasm and registers localbp's wasm kernels; returns the wasm version. */
+async function prepareWasm(): Promise<string> {
   wasmImport ??= import('@tensorflow/tfjs-backend-wasm');
   const { version_wasm } = await wasmImport;
   registerWasmTrainingKernels();
+  return version_wasm;
+}
+
+async function loadWasm(): Promise<BackendVersions> {
+  const version = await prepareWasm();
+  nativeEngine?.unregisterNativeKernels();
   await activate('wasm');
-  return { 'tfjs-backend-wasm': version_wasm };
+  return { 'tfjs-backend-wasm': version };
+}
+
+function isModuleNotFound(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
+}
+
+async function importNative(): Promise<NativeEngine> {
+  nativeImport ??= (import(/* @vite-ignore */ NATIVE_PACKAGE) as Promise<NativeEngine>).catch((error: unknown) => {
+    throw isModuleNotFound(error) ? new Error(`${NATIVE_PACKAGE} is not installed`) : error;
+  });
+  return nativeImport;
+}
+
+/** The wasm backend plus @localbp/native's kernels, which supersede the wasm wrappers registered first. */
+async function loadNative(): Promise<BackendVersions> {
+  if (!isNode()) throw new Error('needs Node.js');
+  const engine = await importNative();
+  nativeEngine = engine;
+  const version = await prepareWasm();
+  // Throws the addon's one-line reason ("addon not built (...)") when it is missing.
+  engine.registerNativeKernels();
+  try {
+    await activate('wasm');
+  } catch (error) {
+    engine.unregisterNativeKernels();
+    throw error;
+  }
+  return { 'tfjs-backend-wasm': version, ...engine.nativeVersions() };
 }
 
 async function loadCpu(): Promise<BackendVersions> {
+  // Kernels of the wasm backend only; taken off so a later tf.setBackend('wasm') is plain wasm.
+  nativeEngine?.unregisterNativeKernels();
   await activate('cpu');
   return { 'tfjs-backend-cpu': tf.version['tfjs-backend-cpu'] };
 }
 
 const LOADERS: Record<BackendName, () => Promise<BackendVersions>> = {
   tensorflow: loadTensorflow,
+  native: loadNative,
   wasm: loadWasm,
   cpu: loadCpu,
 };
@@ -184,7 +236,7 @@ let queue: Promise<unknown> = Promise.resolve();
 
 /**
  * Selects and initializes the TensorFlow.js backend. `auto` tries tensorflow
- * (tfjs-node), then wasm, then cpu; an explicit choice that cannot load throws
+ * (tfjs-node), then native (wasm + @localbp/native's OpenBLAS kernels), then wasm, then cpu; an explicit choice that cannot load throws
  * BackendUnavailableError. Safe to call repeatedly, e.g. to switch backends.
  */
 export function resolveBackend(
@@ -196,8 +248,9 @@ export function resolveBackend(
   return run;
 }
 
-/** The active backend as a BackendName, or undefined for any other tfjs backend. */
+/** The active backend as a BackendName (`native` for wasm with the OpenBLAS kernels), or undefined for others. */
 export function currentBackendName(): BackendName | undefined {
   const name = tf.getBackend();
-  return name === 'tensorflow' || name === 'wasm' || name === 'cpu' ? name : undefined;
+  if (name === 'wasm') return nativeEngine?.nativeKernelsActive() ? 'native' : 'wasm';
+  return name === 'tensorflow' || name === 'cpu' ? name : undefined;
 }
