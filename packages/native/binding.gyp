@@ -7,9 +7,10 @@
         "src/addon/heap.c",
         "src/addon/gemm.c",
         "src/addon/epilogue.c",
-        "src/addon/conv.c"
+        "src/addon/conv.c",
+        "src/addon/adamw.c"
       ],
-      "cflags": ["-O3", "-std=c11", "-Wall", "-Wextra"],
+      "cflags": ["-O3", "-std=c11", "-fno-math-errno", "-Wall", "-Wextra"],
       "conditions": [
         ["OS=='linux'", {
           "include_dirs": ["/usr/include/x86_64-linux-gnu", "/usr/include/aarch64-linux-gnu", "/usr/include/openblas"],

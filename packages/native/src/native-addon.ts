@@ -2,6 +2,22 @@ import { createRequire } from 'node:module';
 
 /** What the compiled addon (src/addon/*.c) exports. Offsets are byte offsets into `heap`. */
 export interface NativeAddon {
+  adamwUpdate(
+    heap: ArrayBuffer,
+    count: number,
+    w: number,
+    g: number,
+    m: number,
+    v: number,
+    wOut: number,
+    mOut: number,
+    vOut: number,
+    beta1: number,
+    beta2: number,
+    decay: number,
+    lrT: number,
+    epsilon: number,
+  ): void;
   gemmBatch(
     heap: ArrayBuffer,
     transposeA: boolean,

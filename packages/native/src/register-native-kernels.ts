@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig, KernelFunc } from '@tensorflow/tfjs';
 // Registers the wasm backend and its kernels, which these kernels replace and fall back to.
 import '@tensorflow/tfjs-backend-wasm';
+import { ADAMW_UPDATE_KERNEL, nativeAdamWUpdate } from './adamw-update-kernel';
 import { nativeBatchMatMul } from './batch-mat-mul-kernel';
 import { nativeConv2D, nativeConv2DBackpropFilter, nativeConv2DBackpropInput } from './conv2d-kernels';
 import { nativeFusedMatMul } from './fused-mat-mul-kernel';
@@ -20,10 +21,11 @@ const FACTORIES: Readonly<Record<string, KernelFactory>> = {
   [tf.Conv2D]: nativeConv2D,
   [tf.Conv2DBackpropInput]: nativeConv2DBackpropInput,
   [tf.Conv2DBackpropFilter]: nativeConv2DBackpropFilter,
+  [ADAMW_UPDATE_KERNEL]: (addon) => nativeAdamWUpdate(addon),
 };
 
 /** Kernel names that `registerNativeKernels()` puts on the wasm backend by default. */
-export const NATIVE_KERNELS: readonly string[] = [tf.BatchMatMul, tf._FusedMatMul, tf.Conv2D, tf.Conv2DBackpropInput, tf.Conv2DBackpropFilter];
+export const NATIVE_KERNELS: readonly string[] = [tf.BatchMatMul, tf._FusedMatMul, tf.Conv2D, tf.Conv2DBackpropInput, tf.Conv2DBackpropFilter, ADAMW_UPDATE_KERNEL];
 
 /** Kernel names the addon implements, registered or not. */
 export const AVAILABLE_NATIVE_KERNELS: readonly string[] = Object.keys(FACTORIES);

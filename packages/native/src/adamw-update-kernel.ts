@@ -1,0 +1,53 @@
+import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import type { NativeAddon } from './native-addon';
+import { asWasmHeapBackend, byteOffset, heapBuffer } from './wasm-heap';
+
+/** The kernel name @localbp/core's AdamW optimizer runs when a backend registers it (`ADAMW_UPDATE_KERNEL` there). */
+export const ADAMW_UPDATE_KERNEL = 'LocalbpAdamWUpdate';
+
+interface AdamWUpdateAttrs {
+  beta1: number;
+  beta2: number;
+  decay: number;
+  lrT: number;
+  epsilon: number;
+}
+
+/** One AdamW step of a variable in a single pass in C: [variable', m', v'] from { variable, gradient, m, v }. */
+export function nativeAdamWUpdate(addon: NativeAddon): KernelFunc {
+  return ({ inputs, backend: anyBackend, attrs }) => {
+    const { variable, gradient, m, v } = inputs as Record<string, TensorInfo | undefined>;
+    if (!variable || !gradient || !m || !v) throw new Error(`${ADAMW_UPDATE_KERNEL}: inputs variable, gradient, m and v are required`);
+    const backend = asWasmHeapBackend(anyBackend);
+    if (!backend) throw new Error(`${ADAMW_UPDATE_KERNEL} runs only on the wasm backend`);
+    const count = variable.shape.reduce((p, d) => p * d, 1);
+    for (const [name, t] of Object.entries({ gradient, m, v })) {
+      if (t.shape.reduce((p, d) => p * d, 1) !== count || t.dtype !== 'float32') {
+        throw new Error(`${ADAMW_UPDATE_KERNEL}: ${name} must be float32 shaped like the variable [${variable.shape.join(', ')}]`);
+      }
+    }
+    const shape = [...variable.shape];
+    const outs = [backend.makeOutput(shape, 'float32'), backend.makeOutput(shape, 'float32'), backend.makeOutput(shape, 'float32')] as const;
+    // After the allocations: they may have grown the heap and replaced its buffer.
+    const heap = heapBuffer(backend);
+    if (!heap) throw new Error(`${ADAMW_UPDATE_KERNEL}: the wasm heap is not a plain ArrayBuffer`);
+    const a = attrs as unknown as AdamWUpdateAttrs;
+    addon.adamwUpdate(
+      heap,
+      count,
+      byteOffset(backend, variable),
+      byteOffset(backend, gradient),
+      byteOffset(backend, m),
+      byteOffset(backend, v),
+      byteOffset(backend, outs[0]),
+      byteOffset(backend, outs[1]),
+      byteOffset(backend, outs[2]),
+      a.beta1,
+      a.beta2,
+      a.decay,
+      a.lrT,
+      a.epsilon,
+    );
+    return [...outs];
+  };
+}
