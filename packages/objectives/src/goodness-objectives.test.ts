@@ -102,7 +102,7 @@ describe('hybrid negatives', () => {
     const mask = blurredMask(8, 28, 28, 5, 10);
     const values = mask.dataSync();
     expect(values.every((v) => v === 0 || v === 1)).toBe(true);
-    const on = values.reduce((a, v) => a + v, 0) / values.length;
+    const on = Array.from(values).reduce((a: number, v: number) => a + v, 0) / values.length;
     expect(on).toBeGreaterThan(0.2);
     expect(on).toBeLessThan(0.8);
     // Neighbouring pixels disagree far less often than in an unblurred random bit image (about half).
