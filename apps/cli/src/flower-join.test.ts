@@ -1,6 +1,6 @@
 import { flowerForTests, ProcessGroup, runServerApp, startPythonNode, startSuperLink, type FlowerHistory, type SuperLink } from '@localbp/flower/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { lastJsonLine, runCli, startCli, type CliProcess } from './cli-test-helpers';
+import { lastJsonLine, runCli, startCli, waitForStderr, type CliProcess } from './cli-test-helpers';
 
 const flower = flowerForTests();
 
@@ -63,6 +63,16 @@ describe.skipIf(!flower)('localbp flower join in a real Flower 1.10 federation',
     process.stderr.write(`federate simulate test accuracy ${simAccuracy.toFixed(4)}; flower ${JSON.stringify(finals)}\n`);
     for (const final of Object.values(finals)) expect(Math.abs(final - simAccuracy)).toBeLessThanOrEqual(0.02);
   }, 300_000);
+
+  it('Ctrl-C deletes the node from the SuperLink and exits 130', async () => {
+    const link = await startSuperLink(group, flower!);
+    const node = join(link, 0, 1);
+    await waitForStderr(node, /registered with the SuperLink/, 60_000);
+    node.child.kill('SIGINT');
+    const r = await node.done;
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/deleted from the SuperLink/);
+  }, 120_000);
 
   it('mixed run: a Python NumPyClient and a localbp node, both accepted every round', async () => {
     const link = await startSuperLink(group, flower!);
