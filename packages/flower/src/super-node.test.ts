@@ -47,6 +47,17 @@ describe.skipIf(!flower)('SuperNode against a real Flower 1.10 SuperLink', () =>
     }, 120_000);
   }
 
+  it('answers a task type it does not know, and a task it cannot read, with error results Flower sees', async () => {
+    const link = await startSuperLink(group, flower!);
+    const node = runSuperNode({ transport: new GrpcFleetTransport({ address: link.fleetAddress }), client: toyClient(), idleExitS: 3, pollIntervalMs: 300 });
+    const replies = await runServerApp<Array<{ type: string; error: boolean; code: number; reason: string }>>(group, flower!, link, {}, 90_000, 'localbp_server_apps:probe');
+    expect(replies).toEqual([
+      { type: 'query', error: true, code: 2, reason: expect.stringMatching(/unsupported task type "query"/) },
+      { type: 'train', error: true, code: 2, reason: expect.stringMatching(/no parameters record "fitins.parameters"/) },
+    ]);
+    expect((await node).tasks.map((t) => t.ok)).toEqual([false, false]);
+  }, 120_000);
+
   it('deletes its node when aborted, and gives up on a SuperLink that is gone with one clear error', async () => {
     const link = await startSuperLink(group, flower!);
     const controller = new AbortController();

@@ -1,6 +1,6 @@
 import { resolveBackend, tf } from '@localbp/core';
 import { clientShard, getDatasetSpec, loadDataset, subset } from '@localbp/datasets';
-import { GrpcFleetTransport, LocalbpNumPyClient, RestFleetTransport, runSuperNode, type FleetTransport } from '@localbp/flower';
+import { DEFAULT_RETRY, GrpcFleetTransport, LocalbpNumPyClient, RestFleetTransport, runSuperNode, type FleetTransport } from '@localbp/flower';
 import { createModel } from '@localbp/trainer';
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../cli-errors';
@@ -17,6 +17,7 @@ export interface RawFlowerJoinFlags extends RawModelFlags {
   localEpochs: string;
   batchSize: string;
   idleExit: string;
+  retryFor: string;
   json: boolean;
 }
 
@@ -58,6 +59,7 @@ export async function runFlowerJoin(flags: RawFlowerJoinFlags): Promise<void> {
   const localEpochs = int(flags.localEpochs, '--local-epochs', 1)!;
   const batchSize = int(flags.batchSize, '--batch-size', 1)!;
   const idleExitS = int(flags.idleExit, '--idle-exit', 1)!;
+  const retryForS = int(flags.retryFor, '--retry-for', 1)!;
   const token = flags.tokenFile ? readFileSync(flags.tokenFile, 'utf8').trim() : undefined;
   const transport = transportFor(flags, token);
 
@@ -85,6 +87,7 @@ export async function runFlowerJoin(flags: RawFlowerJoinFlags): Promise<void> {
       log,
       signal: controller.signal,
       idleExitS,
+      retry: { ...DEFAULT_RETRY, giveUpAfterMs: retryForS * 1000 },
     });
     const failed = summary.tasks.filter((t) => !t.ok).length;
     log(`${summary.status}: ${summary.tasks.length} task(s) answered, ${failed} with an error result`);

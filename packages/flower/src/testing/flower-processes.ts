@@ -130,16 +130,16 @@ export interface FlowerHistory {
   rounds: Array<{ round: number; fit_results: number; fit_failures: number; failures: string[] }>;
 }
 
-/** Runs a fixture ServerApp (`localbp_server_apps:server`) to its end; env: LBP_STRATEGY, LBP_ROUNDS, LBP_CLIENTS, … */
-export async function runServerApp(group: ProcessGroup, dir: string, link: SuperLink, env: Record<string, string>, timeoutMs: number): Promise<FlowerHistory> {
+/** Runs a fixture ServerApp (default `localbp_server_apps:server`) to its end; it writes JSON to $LBP_HISTORY_OUT; env: LBP_STRATEGY, LBP_ROUNDS, LBP_CLIENTS, … */
+export async function runServerApp<T = FlowerHistory>(group: ProcessGroup, dir: string, link: SuperLink, env: Record<string, string>, timeoutMs: number, app = 'localbp_server_apps:server'): Promise<T> {
   const out = join(mkdtempSync(join(tmpdir(), 'lbp-flower-')), 'history.json');
-  const argv = ['flower-server-app', '--insecure', '--superlink', `127.0.0.1:${link.driverPort}`, 'localbp_server_apps:server'];
+  const argv = ['flower-server-app', '--insecure', '--superlink', `127.0.0.1:${link.driverPort}`, app];
   const p = group.spawn(PYTHON, pythonCall(argv, 'flwr.server', 'run_server_app'), flowerEnv(dir, { ...env, LBP_HISTORY_OUT: out }));
   const timer = setTimeout(() => p.child.kill('SIGKILL'), timeoutMs);
   const code = await p.exited;
   clearTimeout(timer);
   if (code !== 0 || !existsSync(out)) throw new Error(`ServerApp failed (exit ${code}): ${p.output().slice(-1500)}`);
-  return JSON.parse(readFileSync(out, 'utf8')) as FlowerHistory;
+  return JSON.parse(readFileSync(out, 'utf8')) as T;
 }
 
 /** A stock Flower SuperNode running a fixture ClientApp (e.g. `localbp_server_apps:echo_client`). */
