@@ -30,4 +30,5 @@ export const FLEET_METHODS = {
   PushTaskRes: 'push-task-res',
   GetRun: 'get-run',
 } as const;
+/** The name of one Fleet RPC. */
 export type FleetMethod = keyof typeof FLEET_METHODS;

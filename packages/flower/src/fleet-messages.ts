@@ -36,6 +36,7 @@ export const recordSetSchema = z.object({
   metrics: z.record(z.string(), valueMap).default({}),
   configs: z.record(z.string(), valueMap).default({}),
 });
+/** A validated RecordSet as received. */
 export type RecordSetMessage = z.infer<typeof recordSetSchema>;
 
 export const errorSchema = z.object({ code: int64, reason: z.string() });
@@ -53,6 +54,7 @@ export const taskSchema = z.object({
   error: errorSchema.nullish(),
 });
 export const taskInsSchema = z.object({ task_id: z.string().min(1), group_id: z.string(), run_id: int64, task: taskSchema });
+/** A validated task instruction from the SuperLink. */
 export type TaskIns = z.infer<typeof taskInsSchema>;
 
 export const createNodeResponseSchema = z.object({ node: nodeSchema });
@@ -109,4 +111,5 @@ export const FLEET_RESPONSE_SCHEMAS = {
   PushTaskRes: pushTaskResResponseSchema,
   GetRun: getRunResponseSchema,
 } as const;
+/** Validated responses of the Fleet RPCs. */
 export type FleetResponses = { [M in keyof typeof FLEET_RESPONSE_SCHEMAS]: z.infer<(typeof FLEET_RESPONSE_SCHEMAS)[M]> };

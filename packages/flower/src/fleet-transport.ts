@@ -16,7 +16,9 @@ export class FleetError extends Error {
 export interface FleetTransport {
   /** e.g. `grpc 127.0.0.1:9092`, for messages. */
   readonly description: string;
+  /** One Fleet call; rejects with a FleetError. */
   call<M extends FleetMethod>(method: M, request: FleetRequests[M], timeoutMs: number): Promise<FleetResponses[M]>;
+  /** Releases the connection. */
   close(): void;
 }
 

@@ -8,6 +8,7 @@ import { FleetError, validateResponse, type FleetTransport } from './fleet-trans
 /** Status codes after which the same call may succeed later. */
 const RETRYABLE = new Set([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED, grpc.status.RESOURCE_EXHAUSTED, grpc.status.ABORTED]);
 
+/** Where and how to reach a SuperLink's gRPC Fleet API. */
 export interface GrpcTransportOptions {
   /** `HOST:PORT` of the SuperLink's Fleet API. */
   address: string;
@@ -45,6 +46,7 @@ export class GrpcFleetTransport implements FleetTransport {
     });
   }
 
+  /** One unary Fleet RPC with a deadline; the response is validated. */
   call<M extends FleetMethod>(method: M, request: FleetRequests[M], timeoutMs: number): Promise<FleetResponses[M]> {
     const def = this.methods[method];
     if (!def || !(method in FLEET_METHODS)) return Promise.reject(new FleetError('protocol', `unknown Fleet method ${method}`));
@@ -74,6 +76,7 @@ export class GrpcFleetTransport implements FleetTransport {
     });
   }
 
+  /** Closes the channel. */
   close(): void {
     this.client.close();
   }

@@ -6,6 +6,7 @@ import type { NpyArray } from './npy-codec';
 import type { NumPyClient } from './numpy-client';
 import { RecordSetError, type Scalar } from './record-set';
 
+/** The model and data a localbp node answers with. */
 export interface LocalbpClientOptions {
   model: TrainableModel;
   /** The local training shard. */
@@ -14,6 +15,7 @@ export interface LocalbpClientOptions {
   evalSplit: LabeledSplit;
   /** Used when the strategy's config has no `local_epochs` / `batch_size`. */
   defaults?: { localEpochs?: number; batchSize?: number };
+  /** Progress lines. */
   log?: (message: string) => void;
 }
 
@@ -53,10 +55,12 @@ export class LocalbpNumPyClient implements NumPyClient {
 
   constructor(private readonly options: LocalbpClientOptions) {}
 
+  /** The model's parameters in wire order. */
   async getParameters(): Promise<NpyArray[]> {
     return modelParameters(this.options.model);
   }
 
+  /** One data-parallel task on the shard from the global parameters (config: local_epochs, batch_size, proximal_mu). */
   async fit(parameters: NpyArray[], config: Record<string, Scalar>) {
     const { model, shard } = this.options;
     const weights = toWeightArrays(model, parameters);
@@ -88,6 +92,7 @@ export class LocalbpNumPyClient implements NumPyClient {
     return { parameters: modelParameters(model), numExamples: shard.count, metrics: message.metrics as Record<string, Scalar> };
   }
 
+  /** Loss and accuracy of the global parameters on the evaluation split. */
   async evaluate(parameters: NpyArray[]) {
     const { model, evalSplit } = this.options;
     const incoming = new Map(toWeightArrays(model, parameters).map((w) => [w.name, tf.tensor(w.values, w.shape)]));

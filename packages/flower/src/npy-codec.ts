@@ -6,6 +6,7 @@ export interface NpyArray {
   values: Float32Array;
 }
 
+/** Bytes that are not `.npy` this codec can read, or an array it cannot write. */
 export class NpyError extends Error {
   override name = 'NpyError';
 }

@@ -4,6 +4,7 @@ import { decodeNpy, encodeNpy, type NpyArray } from './npy-codec';
 /** A config or metric value as NumPy clients see it. */
 export type Scalar = number | string | boolean;
 
+/** A task whose records are not what a NumPy client expects. */
 export class RecordSetError extends Error {
   override name = 'RecordSetError';
 }

@@ -3,6 +3,7 @@ import { decodeResponse, encodeRequest } from './fleet-descriptor';
 import type { FleetRequests, FleetResponses } from './fleet-messages';
 import { FleetError, validateResponse, type FleetTransport } from './fleet-transport';
 
+/** Where and how to reach a SuperLink's REST Fleet API. */
 export interface RestTransportOptions {
   /** Base URL of the SuperLink's REST Fleet API, e.g. `http://127.0.0.1:9093`. */
   url: string;
@@ -24,6 +25,7 @@ export class RestFleetTransport implements FleetTransport {
     this.fetchImpl = options.fetch ?? ((...args) => fetch(...args));
   }
 
+  /** One Fleet request as a protobuf POST with a timeout; the response is validated. */
   async call<M extends FleetMethod>(method: M, request: FleetRequests[M], timeoutMs: number): Promise<FleetResponses[M]> {
     const url = `${this.base}${FLEET_API.restPrefix}/${FLEET_METHODS[method]}`;
     const headers: Record<string, string> = { 'Content-Type': FLEET_API.restContentType, Accept: FLEET_API.restContentType };
@@ -48,5 +50,6 @@ export class RestFleetTransport implements FleetTransport {
     return validateResponse(method, decoded);
   }
 
+  /** Nothing to close: every call is its own request. */
   close(): void {}
 }

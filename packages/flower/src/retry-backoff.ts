@@ -9,6 +9,7 @@ export interface RetryPolicy {
   giveUpAfterMs: number;
 }
 
+/** 0.5 s doubling to 8 s, for at most 60 s. */
 export const DEFAULT_RETRY: RetryPolicy = { initialDelayMs: 500, maxDelayMs: 8_000, giveUpAfterMs: 60_000 };
 
 /** Resolves after `ms`, or at once when `signal` aborts. */

@@ -5,9 +5,11 @@ import type { NumPyClient } from './numpy-client';
 import { DEFAULT_RETRY, sleep, withRetry, type RetryPolicy } from './retry-backoff';
 import { handleTask } from './task-handler';
 
+/** What `runSuperNode` connects to, answers with, and how patiently. */
 export interface SuperNodeOptions {
   transport: FleetTransport;
   client: NumPyClient;
+  /** Progress lines (one per event). */
   log?: (message: string) => void;
   /** Abort = stop after the current task and delete the node (Ctrl-C). */
   signal?: AbortSignal;
@@ -35,6 +37,7 @@ export interface TaskRecord {
   ms: number;
 }
 
+/** How a node's run ended and every task it answered. */
 export interface SuperNodeSummary {
   /** finished: idle after the run; interrupted: aborted; reconnect: the ServerApp sent Flower's disconnect. */
   status: 'finished' | 'interrupted' | 'reconnect';
