@@ -18,7 +18,7 @@ async function stopNodes(): Promise<void> {
 }
 
 function join(link: SuperLink, index: number, clients: number): CliProcess {
-  const args = ['flower', 'join', '--superlink', link.fleetAddress, ...(link.rest ? ['--rest'] : []), ...MODEL.filter((a) => a !== '--no-store'), '--partition', 'iid', '--clients', String(clients), '--client-index', String(index), '--idle-exit', '5', '--json'];
+  const args = ['flower', 'join', '--superlink', link.fleetAddress, ...(link.rest ? ['--rest'] : []), ...MODEL.filter((a) => a !== '--no-store'), '--partition', 'iid', '--clients', String(clients), '--client-index', String(index), '--idle-exit', '15', '--json'];
   const proc = startCli(args);
   nodesStarted.push(proc);
   return proc;

@@ -35,7 +35,7 @@ describe.skipIf(!flower)('SuperNode against a real Flower 1.10 SuperLink', () =>
       const link = await startSuperLink(group, flower!, { rest });
       const client = toyClient();
       const transport = rest ? new RestFleetTransport({ url: link.fleetAddress }) : new GrpcFleetTransport({ address: link.fleetAddress });
-      const node = runSuperNode({ transport, client, idleExitS: 4, pollIntervalMs: 300 });
+      const node = runSuperNode({ transport, client, idleExitS: 10, pollIntervalMs: 300 });
       const history = await runServerApp(group, flower!, link, { LBP_ROUNDS: '2', LBP_CLIENTS: '1', LBP_STRATEGY: 'fedavg' }, 90_000);
       const summary = await node;
       expect(summary.status).toBe('finished');
@@ -49,7 +49,7 @@ describe.skipIf(!flower)('SuperNode against a real Flower 1.10 SuperLink', () =>
 
   it('answers a task type it does not know, and a task it cannot read, with error results Flower sees', async () => {
     const link = await startSuperLink(group, flower!);
-    const node = runSuperNode({ transport: new GrpcFleetTransport({ address: link.fleetAddress }), client: toyClient(), idleExitS: 3, pollIntervalMs: 300 });
+    const node = runSuperNode({ transport: new GrpcFleetTransport({ address: link.fleetAddress }), client: toyClient(), idleExitS: 10, pollIntervalMs: 300 });
     const replies = await runServerApp<Array<{ type: string; error: boolean; code: number; reason: string }>>(group, flower!, link, {}, 90_000, 'localbp_server_apps:probe');
     expect(replies).toEqual([
       { type: 'query', error: true, code: 2, reason: expect.stringMatching(/unsupported task type "query"/) },

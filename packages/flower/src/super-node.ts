@@ -19,7 +19,7 @@ export interface SuperNodeOptions {
   pollIntervalMs?: number;
   /**
    * Flower 1.10 never tells a node that a run ended: after serving tasks, this many seconds without one mean the
-   * run is over and the node exits cleanly. Default 120.
+   * run is over and the node exits cleanly. Default 600: longer than a round of slow peers usually takes.
    */
   idleExitS?: number;
   /** Per-call deadline (ms). Default 30 000. */
@@ -79,7 +79,7 @@ export async function runSuperNode(options: SuperNodeOptions): Promise<SuperNode
   const retry = options.retry ?? DEFAULT_RETRY;
   const timeout = options.callTimeoutMs ?? 30_000;
   const pingIntervalS = options.pingIntervalS ?? FLEET_API.pingIntervalS;
-  const idleExitMs = (options.idleExitS ?? 120) * 1000;
+  const idleExitMs = (options.idleExitS ?? 600) * 1000;
   const pollMs = options.pollIntervalMs ?? 1000;
   const tasks: TaskRecord[] = [];
 

@@ -22,7 +22,7 @@ export function flowerCommand(): AnyCommand {
     .option('--partition-seed <n>', 'seed of the partition', '1')
     .option('--local-epochs <n>', "epochs per fit when the strategy's config has no local_epochs", '1')
     .option('--batch-size <n>', "mini-batch size when the strategy's config has no batch_size", '128')
-    .option('--idle-exit <s>', 'after serving tasks, this many seconds without one end the run (Flower 1.10 does not announce it)', '120')
+    .option('--idle-exit <s>', 'after serving tasks, this many seconds without one end the run (Flower 1.10 does not announce it); keep it above the longest round', '600')
     .option('--retry-for <s>', 'keep retrying an unreachable SuperLink this many seconds (backoff 0.5 s doubling to 8 s), then exit 1', '60')
     .option('--json', 'print one JSON summary as the last line of stdout', false)
     .addOption(new Option('--backend <name>', 'compute engine').choices(BACKEND_CHOICES).default('auto'))
