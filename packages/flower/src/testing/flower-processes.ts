@@ -37,7 +37,7 @@ export function flowerForTests(): string | undefined {
 }
 
 export function flowerEnv(dir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, PYTHONPATH: [join(dir, 'python'), join(dir, 'shims'), FIXTURES_DIR].join(':'), PYTHONUNBUFFERED: '1', ...extra };
+  return { ...process.env, PYTHONPATH: [join(dir, 'python'), join(dir, 'shims'), FIXTURES_DIR].join(':'), PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1', ...extra };
 }
 
 /** A port nobody listens on now (loopback). */
