@@ -17,6 +17,13 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const NATIVE_DIR = path.join(ROOT, 'packages', 'native');
 const NATIVE_ADDON = path.join(NATIVE_DIR, 'build', 'Release', 'localbp_native.node');
+const FLOWER_DIR = path.resolve(ROOT, '..', 'shared', 'flower');
+const FLOWER_APT = [
+  'python3-grpcio', 'python3-protobuf', 'python3-numpy', 'python3-cryptography', 'python3-pycryptodome', 'python3-typer',
+  'python3-rich', 'python3-tomli', 'python3-tomli-w', 'python3-pathspec', 'python3-requests', 'python3-starlette',
+  'python3-uvicorn', 'python3-typing-extensions',
+];
+const FLOWER_IMPORTS = 'import grpc, google.protobuf, numpy, cryptography, Cryptodome, typer, rich, tomli, tomli_w, pathspec, requests, starlette, uvicorn';
 
 /** A prerequisite is missing and cannot be installed here; `message` is the one line to show. */
 export class PrerequisiteError extends Error {}
@@ -65,6 +72,14 @@ export function prerequisites(env = process.env) {
       hint: '',
       // dpkg where there is one; elsewhere the dynamic linker's cache.
       present: () => succeeds('dpkg', ['-s', 'libopenblas-dev']) || /libopenblas\.so/.test(outputOf('ldconfig', ['-p'])),
+    },
+    {
+      name: "Flower's Python packages",
+      // Debian's python3 runs the Flower 1.10 the workplace ships in ../shared/flower (its README lists these).
+      apt: FLOWER_APT.join(' '),
+      why: 'the Flower interop tests run a real SuperLink and ServerApps from ../shared/flower',
+      hint: '',
+      present: () => !existsSync(FLOWER_DIR) || succeeds('/usr/bin/python3', ['-c', FLOWER_IMPORTS]),
     },
   ];
 }
@@ -118,7 +133,7 @@ export function ensureTestPrerequisites({ env = process.env, log = (line) => pro
   const hasApt = succeeds('sh', ['-c', 'command -v apt-get']);
   const runner = hasApt ? aptRunner() : null;
   if (!runner) throw new PrerequisiteError(missingLine(missing, '', hasApt));
-  const packages = missing.map((p) => p.apt);
+  const packages = missing.flatMap((p) => p.apt.split(' '));
   log(`[test set-up] installing ${packages.join(' ')} with ${[...runner, 'apt-get'].join(' ')} (${missing.map((p) => `${p.name}: ${p.why}`).join('; ')})`);
   const update = apt(runner, ['update', '-qq']);
   const install = update === 0 ? apt(runner, ['install', '-y', '-qq', ...packages]) : update;

@@ -6,6 +6,7 @@ import { evalCommand } from './commands/eval-command';
 import { exportCommand } from './commands/export-command';
 import { predictCommand } from './commands/predict-command';
 import { federateCommand } from './commands/federate-command';
+import { flowerCommand } from './commands/flower-command';
 import { trainCommand } from './commands/train-command';
 import { version } from '../package.json';
 
@@ -27,6 +28,9 @@ program.addCommand(predictCommand().copyInheritedSettings(program));
 const federate = federateCommand().copyInheritedSettings(program);
 for (const sub of federate.commands) sub.copyInheritedSettings(program);
 program.addCommand(federate);
+const flower = flowerCommand().copyInheritedSettings(program);
+for (const sub of flower.commands) sub.copyInheritedSettings(program);
+program.addCommand(flower);
 
 try {
   await program.parseAsync(process.argv);

