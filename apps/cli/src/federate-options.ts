@@ -54,6 +54,9 @@ export interface RawRoundFlags {
   trimBeta: string;
   krumF: string;
   maxUpdateNorm: string;
+  maxExamples?: string;
+  examplesCap: string;
+  normClip: string;
   maxStaleness: string;
   stalePolicy: string;
   clientOptimizer: string;
@@ -144,6 +147,9 @@ export function parseFederationConfig(modelFlags: RawModelFlags, rounds: RawRoun
     heartbeatTimeoutMs: seconds(rounds.heartbeatTimeout, '--heartbeat-timeout'),
     aggregator: { id: rounds.aggregator, options },
     maxUpdateNorm: number(rounds.maxUpdateNorm, '--max-update-norm', (n) => n > 0, 'a positive number'),
+    ...(rounds.maxExamples !== undefined ? { maxExamples: int(rounds.maxExamples, '--max-examples', 1) } : {}),
+    examplesCapFactor: number(rounds.examplesCap, '--examples-cap', (n) => n === 0 || n >= 1, '0 (off) or a number ≥ 1'),
+    normClipFactor: number(rounds.normClip, '--norm-clip', (n) => n === 0 || n >= 1, '0 (off) or a number ≥ 1'),
     maxStaleness: int(rounds.maxStaleness, '--max-staleness', 0),
     stalePolicy,
     clientOptimizerState,

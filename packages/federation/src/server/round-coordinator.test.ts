@@ -67,7 +67,8 @@ function update(poll: PollResult, value: number, examples = 1): [UpdateMessage, 
 
 describe('RoundCoordinator', () => {
   it('waits for the expected clients, aggregates each unit over its updates and bumps versions', async () => {
-    const { coordinator, commits } = setup({ waitForClients: 2 });
+    // Bounds off: this checks FedAvg's weighting itself (bounded influence has its own test below).
+    const { coordinator, commits } = setup({ waitForClients: 2, examplesCapFactor: 0, normClipFactor: 0 });
     expect(coordinator.poll('a').kind).toBe('wait');
     const pa = coordinator.poll('a');
     expect(pa.kind).toBe('wait');
@@ -154,7 +155,7 @@ describe('RoundCoordinator', () => {
   });
 
   it('accepts a late update within the staleness bound, down-weighted by 1/(1 + staleness)', async () => {
-    const { coordinator, commits, advance } = setup({ maxStaleness: 1, roundTimeoutMs: 500, waitForClients: 2 });
+    const { coordinator, commits, advance } = setup({ maxStaleness: 1, roundTimeoutMs: 500, waitForClients: 2, examplesCapFactor: 0, normClipFactor: 0 });
     coordinator.poll('a');
     const slow = coordinator.poll('b');
     const ta = coordinator.poll('a');
@@ -173,6 +174,24 @@ describe('RoundCoordinator', () => {
     // (1·1 + 4·0.5)/(1 + 0.5) = 2
     expect(Array.from(coordinator.currentWeights()[0]!.values)).toEqual([2, 2]);
     expect(commits[1]!.report.clients.find((c) => c.staleness === 1)).toMatchObject({ clientId: 'b', participated: true });
+  });
+
+  it('bounds influence by default: an inflated count and a long delta are capped, logged and reported', async () => {
+    const { coordinator, commits } = setup({ waitForClients: 3 });
+    coordinator.poll('a');
+    coordinator.poll('b');
+    const tc = coordinator.poll('c');
+    const [ta, tb] = [coordinator.poll('a'), coordinator.poll('b')];
+    coordinator.submit('a', ...update(ta, 1, 10), 'a');
+    coordinator.submit('b', ...update(tb, 1, 10), 'b');
+    coordinator.submit('c', ...update(tc, -100, 1e12), 'c');
+    await coordinator.tick();
+    // c counts as 20 examples and moves cell-1 by 2 x ‖(1, 1)‖ towards −100: (10 + 10 + 20 · −2)/40 = −0.5.
+    expect(Array.from(coordinator.currentWeights()[0]!.values)).toEqual([-0.5, -0.5]);
+    const c = commits[0]!.report.clients.find((x) => x.clientId === 'c')!;
+    expect(c.bounded?.map((b) => [b.unit, b.countedExamples])).toEqual([['cell-1', 20], ['cell-2', 20], ['head', 20]]);
+    expect(c.bounded![0]!.clippedTo).toBeCloseTo(2 * Math.SQRT2, 5);
+    expect(commits[0]!.report.clients.find((x) => x.clientId === 'a')!.bounded).toBeUndefined();
   });
 
   it('cell-distributed: the k-th client owns cell k, then everyone trains the head', async () => {

@@ -4,6 +4,7 @@ import type { Aggregator, CellUpdate } from '../aggregator';
 import { FederationError, type FederationErrorCode } from '../protocol/federation-error';
 import type { TaskMessage, UpdateMessage, UpdateResponse } from '../protocol/messages';
 import { unitOfWeight, type WeightArray } from '../protocol/weight-array';
+import { boundInfluence, type InfluenceAdjustment } from './bounded-influence';
 import type { ClientRoundReport, RoundReport } from './round-report';
 import type { FederationConfig } from './server-config';
 import { validateUpdate } from './update-validation';
@@ -394,9 +395,14 @@ export class RoundCoordinator {
     const started = performance.now();
     const nextVersions = { ...this.versions };
     const nextWeights = new Map(this.unitWeights);
+    const adjusted: InfluenceAdjustment[] = [];
     for (const unit of this.units) {
-      const updates = open.updates.get(unit);
-      if (!updates?.length) continue;
+      const received = open.updates.get(unit);
+      if (!received?.length) continue;
+      // Every aggregator gets bounded updates: a robust one ignores counts or outliers, FedAvg needs the bound.
+      const { updates, adjustments } = boundInfluence(unit, received, this.unitWeights.get(unit)!, this.config);
+      adjusted.push(...adjustments);
+      for (const a of adjustments) this.deps.log(`round ${open.round}: bounded ${a.clientId} on ${unit}: ${describeAdjustment(a)}`);
       const merged = this.deps.aggregator.aggregate(updates);
       const bad = merged.find((w) => w.values.some((v) => !Number.isFinite(v)));
       if (bad) {
@@ -407,6 +413,10 @@ export class RoundCoordinator {
       nextVersions[unit] = (nextVersions[unit] ?? 0) + 1;
     }
     const aggregationSeconds = (performance.now() - started) / 1000;
+    for (const c of clients) {
+      const mine = adjusted.filter((a) => a.clientId === c.clientId).map(({ clientId: _, ...rest }) => rest);
+      if (mine.length) c.bounded = mine;
+    }
     const weights = this.units.flatMap((u) => nextWeights.get(u)!);
     const testAccuracy = (await this.deps.evaluate?.(weights)) ?? null;
     const report: RoundReport = {
@@ -434,6 +444,13 @@ export class RoundCoordinator {
     );
     this.deps.onRoundComplete?.(report);
   }
+}
+
+function describeAdjustment(a: InfluenceAdjustment): string {
+  const parts: string[] = [];
+  if (a.countedExamples !== undefined) parts.push(`${a.declaredExamples} declared examples counted as ${a.countedExamples}`);
+  if (a.clippedTo !== undefined) parts.push(`delta norm ${a.deltaNorm!.toPrecision(4)} clipped to ${a.clippedTo.toPrecision(4)}`);
+  return parts.join('; ');
 }
 
 function sameVersions(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): boolean {

@@ -34,8 +34,17 @@ export const federationConfigSchema = z
      * long second-moment memory then shrinks every later step. `keep`: continue them (this project's earlier behaviour).
      */
     clientOptimizerState: z.enum(['reset', 'keep']).default('reset'),
-    /** Per-unit L2 bound on (update − global weights). */
+    /** Per-unit L2 bound on (update − global weights): larger updates are rejected. */
     maxUpdateNorm: z.number().positive().default(1e4),
+    /** Declared example counts above this are counted as this; absent = no absolute cap. */
+    maxExamples: z.number().int().positive().optional(),
+    /**
+     * An update's example weight is capped at this multiple of the round's lower-median declared count (0 = off):
+     * FedAvg weights by a number the client states, so without a cap one client can claim any share.
+     */
+    examplesCapFactor: z.number().nonnegative().default(2),
+    /** Deltas longer than this multiple of the round's lower-median delta norm are clipped to it (0 = off). */
+    normClipFactor: z.number().nonnegative().default(2),
     /** Unit versions an update may lag behind; 0 = only updates for the open round. */
     maxStaleness: z.number().int().nonnegative().default(0),
     /** Within the bound: count stale updates fully, or scale their weight by 1/(1 + staleness). */

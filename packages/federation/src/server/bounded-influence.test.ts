@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import type { Aggregator, CellUpdate } from '../aggregator';
+import { CoordinateMedianAggregator, TrimmedMeanAggregator } from '../aggregators/coordinate-statistics';
+import { FedAvgAggregator } from '../aggregators/fedavg';
+import { MultiKrumAggregator } from '../aggregators/multi-krum';
+import type { WeightArray } from '../protocol/weight-array';
+import { boundInfluence, lowerMedian, type InfluenceBounds } from './bounded-influence';
+
+const GLOBAL: WeightArray[] = [{ name: 'cell-1/kernel', shape: [2], values: Float32Array.from([1, 1]) }];
+const DEFAULTS: InfluenceBounds = { examplesCapFactor: 2, normClipFactor: 2 };
+
+function update(clientId: string, examples: number, values: [number, number]): CellUpdate {
+  return { cellId: 'cell-1', clientId, examples, baseVersion: 0, upstreamVersions: {}, weights: [{ name: 'cell-1/kernel', shape: [2], values: Float32Array.from(values) }] };
+}
+
+describe('lowerMedian', () => {
+  it('takes the middle value, the smaller of the two for an even count', () => {
+    expect(lowerMedian([5, 1, 3])).toBe(3);
+    expect(lowerMedian([10, 1e12])).toBe(10);
+    expect(lowerMedian([4, 1, 3, 2])).toBe(2);
+  });
+});
+
+describe('boundInfluence', () => {
+  it('leaves an honest round untouched', () => {
+    const honest = [update('a', 100, [1.1, 1]), update('b', 120, [1, 1.12]), update('c', 90, [0.9, 1])];
+    const { updates, adjustments } = boundInfluence('cell-1', honest, GLOBAL, DEFAULTS);
+    expect(adjustments).toEqual([]);
+    updates.forEach((u, i) => expect(u).toBe(honest[i]));
+  });
+
+  it('caps an inflated count at k x the median and clips a long delta to c x the median norm, keeping its direction', () => {
+    // Deltas: a, b, c have norm 0.1; x moves by (−3, −4), norm 5.
+    const round = [update('a', 100, [1.1, 1]), update('b', 100, [1, 1.1]), update('c', 100, [0.9, 1]), update('x', 1e12, [-2, -3])];
+    const { updates, adjustments } = boundInfluence('cell-1', round, GLOBAL, DEFAULTS);
+    const x = updates[3]!;
+    expect(x.examples).toBe(200);
+    // Clipped to 2 · 0.1 = 0.2 along (−0.6, −0.8).
+    expect(Array.from(x.weights[0]!.values).map((v) => Number(v.toFixed(5)))).toEqual([0.88, 0.84]);
+    expect(adjustments).toHaveLength(1);
+    expect(adjustments[0]).toMatchObject({ clientId: 'x', unit: 'cell-1', declaredExamples: 1e12, countedExamples: 200, deltaNorm: 5 });
+    expect(adjustments[0]!.clippedTo).toBeCloseTo(0.2, 6);
+    // Inputs are never modified in place.
+    expect(Array.from(round[3]!.weights[0]!.values)).toEqual([-2, -3]);
+  });
+
+  it('applies the absolute --max-examples cap, and each bound can be switched off', () => {
+    const round = [update('a', 100, [1.1, 1]), update('x', 1e12, [-9, -9])];
+    expect(boundInfluence('cell-1', round, GLOBAL, { maxExamples: 50, examplesCapFactor: 0, normClipFactor: 0 }).updates.map((u) => u.examples)).toEqual([50, 50]);
+    const off = boundInfluence('cell-1', round, GLOBAL, { examplesCapFactor: 0, normClipFactor: 0 });
+    expect(off.adjustments).toEqual([]);
+    // With two clients the lower median is the honest one: the inflated count cannot lift its own cap.
+    expect(boundInfluence('cell-1', round, GLOBAL, DEFAULTS).updates[1]!.examples).toBe(200);
+  });
+
+  it('keeps every aggregator near the honest consensus against a 1e12-count, negated-weights client', () => {
+    // Four honest clients move the unit from 1 to about 1.1; the hostile one sends the negated weights.
+    const honest = [update('a', 100, [1.1, 1.1]), update('b', 100, [1.12, 1.08]), update('c', 100, [1.08, 1.1]), update('d', 100, [1.1, 1.12])];
+    const hostile = update('x', 1e12, [-1.1, -1.1]);
+    const aggregators: Aggregator[] = [new FedAvgAggregator(), new CoordinateMedianAggregator(), new TrimmedMeanAggregator(0.2), new MultiKrumAggregator(1, undefined)];
+    for (const aggregator of aggregators) {
+      const raw = aggregator.aggregate([...honest, hostile])[0]!.values;
+      const bounded = aggregator.aggregate(boundInfluence('cell-1', [...honest, hostile], GLOBAL, DEFAULTS).updates)[0]!.values;
+      // Bounded: never pushed back below the global 1 by more than half an honest step (FedAvg's worst case is
+      // a pull of 2/6 of a clipped 0.28 step against 4/6 of the honest 0.1), never past the honest 1.1 + noise.
+      for (const v of bounded) {
+        expect(v, aggregator.id).toBeGreaterThan(0.95);
+        expect(v, aggregator.id).toBeLessThan(1.13);
+      }
+      // Unbounded FedAvg is the hostile client's weights: what the bound is for.
+      if (aggregator.id === 'fedavg') expect(raw[0]).toBeCloseTo(-1.1, 5);
+    }
+  });
+});
