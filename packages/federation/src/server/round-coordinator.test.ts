@@ -13,9 +13,10 @@ const WEIGHTS: WeightArray[] = [
   { name: 'head/kernel', shape: [1], values: Float32Array.from([0]) },
 ];
 
-function setup(overrides: Partial<FederationConfigInput> = {}) {
+function setup(overrides: Partial<FederationConfigInput> = {}, restarted = false) {
   let now = 1_000;
   const commits: Array<{ round: number; report: RoundReport }> = [];
+  const logs: string[] = [];
   const config = federationConfigSchema.parse({
     rounds: 3,
     model: { model: 'lbp' },
@@ -32,11 +33,12 @@ function setup(overrides: Partial<FederationConfigInput> = {}) {
     commit: async (round, _versions, _weights, report) => {
       commits.push({ round, report });
     },
-    log: () => {},
+    log: (m) => logs.push(m),
+    restarted,
     now: () => now,
   });
   coordinator.setRegisteredClients(['a', 'b', 'c']);
-  return { coordinator, commits, advance: (ms: number) => (now += ms) };
+  return { coordinator, commits, logs, advance: (ms: number) => (now += ms) };
 }
 
 function task(poll: PollResult) {
@@ -186,12 +188,33 @@ describe('RoundCoordinator', () => {
     coordinator.submit('b', ...update(tb, 1, 10), 'b');
     coordinator.submit('c', ...update(tc, -100, 1e12), 'c');
     await coordinator.tick();
-    // c counts as 20 examples and moves cell-1 by 2 x ‖(1, 1)‖ towards −100: (10 + 10 + 20 · −2)/40 = −0.5.
-    expect(Array.from(coordinator.currentWeights()[0]!.values)).toEqual([-0.5, -0.5]);
+    // c counts as the median 10 examples and moves cell-1 by the median ‖(1, 1)‖ towards −100: (1 + 1 − 1)/3.
+    for (const v of coordinator.currentWeights()[0]!.values) expect(v).toBeCloseTo(1 / 3, 6);
     const c = commits[0]!.report.clients.find((x) => x.clientId === 'c')!;
-    expect(c.bounded?.map((b) => [b.unit, b.countedExamples])).toEqual([['cell-1', 20], ['cell-2', 20], ['head', 20]]);
-    expect(c.bounded![0]!.clippedTo).toBeCloseTo(2 * Math.SQRT2, 5);
+    expect(c.bounded?.map((b) => [b.unit, b.countedExamples])).toEqual([['cell-1', 10], ['cell-2', 10], ['head', 10]]);
+    expect(c.bounded![0]!.clippedTo).toBeCloseTo(Math.SQRT2, 5);
     expect(commits[0]!.report.clients.find((x) => x.clientId === 'a')!.bounded).toBeUndefined();
+  });
+
+  it('after a restart waits for the crowd at most crowdTimeoutMs, then starts with the quorum present', async () => {
+    const { coordinator, logs, advance } = setup({ waitForClients: 3, quorum: 2, crowdTimeoutMs: 5_000 }, true);
+    coordinator.see('b');
+    expect(coordinator.poll('a').kind).toBe('wait');
+    advance(5_000);
+    coordinator.see('b');
+    // Timed out, but a lone client is below the quorum of 2: still waiting.
+    const lone = setup({ waitForClients: 3, quorum: 2, crowdTimeoutMs: 5_000 }, true);
+    lone.advance(5_000);
+    expect(lone.coordinator.poll('a').kind).toBe('wait');
+    const ta = coordinator.poll('a');
+    expect(task(ta).message.round).toBe(1);
+    expect(logs).toContain('crowd timeout: waited 5 s for 3 clients after the restart; going on with the 2 present');
+    // A fresh run (not restarted) keeps waiting for its whole crowd.
+    const fresh = setup({ waitForClients: 3, crowdTimeoutMs: 5_000 });
+    fresh.coordinator.see('b');
+    fresh.advance(60_000);
+    fresh.coordinator.see('b');
+    expect(fresh.coordinator.poll('a').kind).toBe('wait');
   });
 
   it('cell-distributed: the k-th client owns cell k, then everyone trains the head', async () => {

@@ -26,6 +26,8 @@ export interface CoordinatorDeps {
   /** Test accuracy of the given global weights, or null when the server has no test data. */
   evaluate?(weights: readonly WeightArray[]): Promise<number | null>;
   log(message: string): void;
+  /** The state database already held this run: the first round waits for the crowd at most `crowdTimeoutMs`. */
+  restarted?: boolean;
   onRoundComplete?(report: RoundReport): void;
   now?(): number;
 }
@@ -87,6 +89,8 @@ export class RoundCoordinator {
   private attempt = 1;
   private roundsStarted = 0;
   private settleUntil = 0;
+  private readonly startedAt: number;
+  private crowdTimedOut = false;
   private readonly tasks = new Map<string, Task>();
   private readonly replies = new Map<string, StoredReply>();
   private readonly now: () => number;
@@ -106,6 +110,7 @@ export class RoundCoordinator {
     this.units = [...this.unitWeights.keys()].sort((a, b) => (a === 'head' ? 1 : b === 'head' ? -1 : 0));
     this.versions = Object.fromEntries(this.units.map((u) => [u, deps.state.versions[u] ?? 0]));
     this.completed = deps.state.round;
+    this.startedAt = this.now();
     this.history = [...deps.state.history];
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     if (this.isFinished()) this.resolveFinished(this.history);
@@ -183,10 +188,18 @@ export class RoundCoordinator {
     const round = this.completed + 1;
     const plan = this.plan(round);
     const candidates = plan.eligible.filter((c) => this.present(c) && this.unitsFor(c, plan.units).length > 0).sort();
-    // The first round this process runs (fresh or after a restart) waits for the whole expected crowd.
-    const wanted = this.roundsStarted === 0 ? this.config.waitForClients : this.config.minClients;
+    // The first round this process runs waits for the whole expected crowd; after a restart only for
+    // `crowdTimeoutMs`, then for whoever is there (enough for a quorum).
+    const crowdOver = this.deps.restarted === true && this.now() - this.startedAt >= this.config.crowdTimeoutMs;
+    const wanted = this.roundsStarted === 0 && !crowdOver ? this.config.waitForClients : Math.max(this.config.minClients, this.roundsStarted === 0 ? this.config.quorum : 1);
     const eligibleCount = plan.eligible.filter((c) => this.unitsFor(c, plan.units).length > 0).length;
     if (candidates.length === 0 || candidates.length < Math.min(wanted, eligibleCount)) return;
+    if (this.roundsStarted === 0 && crowdOver && candidates.length < Math.min(this.config.waitForClients, eligibleCount) && !this.crowdTimedOut) {
+      this.crowdTimedOut = true;
+      this.deps.log(
+        `crowd timeout: waited ${Math.round(this.config.crowdTimeoutMs / 1000)} s for ${this.config.waitForClients} clients after the restart; going on with the ${candidates.length} present`,
+      );
+    }
     const count = Math.min(candidates.length, Math.max(Math.min(this.config.quorum, candidates.length), Math.ceil(this.config.fraction * candidates.length)));
     const selected = seededShuffle(candidates, deriveSeed(this.config.seed, round, this.attempt)).slice(0, count);
     const startedAt = this.now();

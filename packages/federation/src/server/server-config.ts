@@ -16,6 +16,11 @@ export const federationConfigSchema = z
     fraction: z.number().gt(0).max(1).default(1),
     /** Clients that must be present before the first round starts. */
     waitForClients: z.number().int().positive().default(1),
+    /**
+     * After a restart, the first round waits for `waitForClients` at most this long, then goes on with whoever is
+     * present (at least `minClients` and `quorum`): a client that left must never block the run for good.
+     */
+    crowdTimeoutMs: z.number().int().positive().default(120_000),
     /** Clients that must be present before any later round starts. */
     minClients: z.number().int().positive().default(1),
     /** Accepted updates a round needs to be committed; fewer and it is retried. */
@@ -42,9 +47,9 @@ export const federationConfigSchema = z
      * An update's example weight is capped at this multiple of the round's lower-median declared count (0 = off):
      * FedAvg weights by a number the client states, so without a cap one client can claim any share.
      */
-    examplesCapFactor: z.number().nonnegative().default(2),
+    examplesCapFactor: z.number().nonnegative().default(1),
     /** Deltas longer than this multiple of the round's lower-median delta norm are clipped to it (0 = off). */
-    normClipFactor: z.number().nonnegative().default(2),
+    normClipFactor: z.number().nonnegative().default(1),
     /** Unit versions an update may lag behind; 0 = only updates for the open round. */
     maxStaleness: z.number().int().nonnegative().default(0),
     /** Within the bound: count stale updates fully, or scale their weight by 1/(1 + staleness). */
