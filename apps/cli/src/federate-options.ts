@@ -58,6 +58,7 @@ export interface RawRoundFlags {
   maxExamples?: string;
   examplesCap: string;
   normClip: string;
+  minCosine: string;
   maxStaleness: string;
   stalePolicy: string;
   clientOptimizer: string;
@@ -152,6 +153,7 @@ export function parseFederationConfig(modelFlags: RawModelFlags, rounds: RawRoun
     ...(rounds.maxExamples !== undefined ? { maxExamples: int(rounds.maxExamples, '--max-examples', 1) } : {}),
     examplesCapFactor: number(rounds.examplesCap, '--examples-cap', (n) => n === 0 || n >= 1, '0 (off) or a number ≥ 1'),
     normClipFactor: number(rounds.normClip, '--norm-clip', (n) => n === 0 || n >= 1, '0 (off) or a number ≥ 1'),
+    minCosine: number(rounds.minCosine, '--min-cosine', (n) => n >= -1 && n <= 1, 'in [-1, 1]'),
     maxStaleness: int(rounds.maxStaleness, '--max-staleness', 0),
     stalePolicy,
     clientOptimizerState,
@@ -171,7 +173,7 @@ const CONFIG_KEY_OF_FLAG: Record<string, string> = {
   waitFor: 'waitForClients', minClients: 'minClients', quorum: 'quorum', roundTimeout: 'roundTimeoutMs',
   heartbeat: 'heartbeatMs', heartbeatTimeout: 'heartbeatTimeoutMs', crowdTimeout: 'crowdTimeoutMs',
   aggregator: 'aggregator', mu: 'aggregator', trimBeta: 'aggregator', krumF: 'aggregator',
-  maxUpdateNorm: 'maxUpdateNorm', maxExamples: 'maxExamples', examplesCap: 'examplesCapFactor', normClip: 'normClipFactor',
+  maxUpdateNorm: 'maxUpdateNorm', maxExamples: 'maxExamples', examplesCap: 'examplesCapFactor', normClip: 'normClipFactor', minCosine: 'minCosine',
   maxStaleness: 'maxStaleness', stalePolicy: 'stalePolicy', clientOptimizer: 'clientOptimizerState', assign: 'assignments',
   maxBodyMb: 'maxBodyBytes', rate: 'requestsPerSecond', dataset: 'data', seed: 'seed',
 };

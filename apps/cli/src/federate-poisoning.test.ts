@@ -17,7 +17,7 @@ const HONEST = 3;
 interface Summary {
   completedRounds: number;
   roundAccuracy: number[];
-  rounds: Array<{ clients: Array<{ clientId: string; participated: boolean; bounded?: Array<{ unit: string; countedExamples?: number; clippedTo?: number }> }> }>;
+  rounds: Array<{ clients: Array<{ clientId: string; participated: boolean; bounded?: Array<{ unit: string; countedExamples?: number; clippedTo?: number; droppedCosine?: number }> }> }>;
 }
 
 /**
@@ -77,15 +77,17 @@ describe('bounded influence against a poisoning client (real processes over loop
     return { summary, stderr: serverResult!.stderr };
   }
 
-  it('a client declaring 1e12 examples with negated weights is capped and clipped: accuracy stays with the honest-only run', async () => {
+  it('a client declaring 1e12 examples with negated weights is capped and clipped: the model never collapses and ends with the honest-only run', async () => {
     const { summary, stderr } = await attackedRun('bounded', []);
     for (const round of summary.rounds.slice(1)) {
       const hostile = round.clients.find((c) => c.clientId === 'hostile-1')!;
-      // Accepted (it is a valid update), but counted as the honest (median) count and clipped, on every unit.
+      // Accepted (it is a valid update), but counted as 2 × the honest count on every unit; and on each unit
+      // clipped or left out (a negated unit can still lean the way weight decay shrinks the honest ones).
       expect(hostile.participated).toBe(true);
-      expect(hostile.bounded?.map((b) => [b.unit, b.countedExamples, b.clippedTo! > 0])).toEqual(['cell-1', 'cell-2', 'head'].map((u) => [u, TRAIN_LIMIT / HONEST, true]));
+      expect(hostile.bounded?.map((b) => [b.unit, b.countedExamples])).toEqual(['cell-1', 'cell-2', 'head'].map((u) => [u, (2 * TRAIN_LIMIT) / HONEST]));
+      expect(hostile.bounded!.every((b) => b.clippedTo !== undefined || b.droppedCosine !== undefined)).toBe(true);
     }
-    expect(stderr).toMatch(/bounded hostile-1 on cell-1: 1000000000000 declared examples counted as 500; delta norm \S+ clipped to/);
+    expect(stderr).toMatch(/bounded hostile-1 on cell-1: 1000000000000 declared examples counted as 1000; delta norm \S+ clipped to/);
 
     // The same honest clients without the hostile one.
     const control = await runCli(['federate', 'simulate', '--clients', String(HONEST), '--partition', 'iid', '--train-limit', String(TRAIN_LIMIT), ...TINY_MODEL, ...FAST_LIVENESS, ...ROUNDS, '--json']);
@@ -93,12 +95,14 @@ describe('bounded influence against a poisoning client (real processes over loop
     const clean = (lastJsonLine(control.stdout) as unknown as Summary).roundAccuracy;
     console.log(`poisoning: clean ${JSON.stringify(clean)}, attacked ${JSON.stringify(summary.roundAccuracy)}`);
     expect(clean.at(-1)).toBeGreaterThan(0.35);
-    // One hostile client in four (the suite in docs/results/robustness.md has one in ten): its pull is capped at a
-    // quarter of the weight and one median step, so each round stays within 5 points of the clean run.
-    summary.roundAccuracy.forEach((a, i) => expect(a, `round ${i + 1}: ${a} vs clean ${clean[i]}`).toBeGreaterThanOrEqual(clean[i]! - 0.05));
+    // One hostile client in four, a quarter of the round (the suite in docs/results/robustness.md has one in ten and
+    // stays within 2 points): counted as 2 of 5 shares and clipped it still dents a round (measured: 12 points in
+    // round 2), but never collapses the model, and the run ends within 2 points of the clean one.
+    summary.roundAccuracy.forEach((a, i) => expect(a, `round ${i + 1}: ${a} vs clean ${clean[i]}`).toBeGreaterThanOrEqual(clean[i]! - 0.2));
+    expect(summary.roundAccuracy.at(-1)).toBeGreaterThanOrEqual(clean.at(-1)! - 0.02);
 
-    // The issue's reproduction: with both bounds off, FedAvg takes the hostile weights and the model collapses.
-    const unbounded = await attackedRun('unbounded', ['--examples-cap', '0', '--norm-clip', '0']);
+    // The issue's reproduction: with the bounds off, FedAvg takes the hostile weights and the model collapses.
+    const unbounded = await attackedRun('unbounded', ['--examples-cap', '0', '--norm-clip', '0', '--min-cosine', '-1']);
     console.log(`poisoning: unbounded ${JSON.stringify(unbounded.summary.roundAccuracy)}`);
     expect(unbounded.summary.roundAccuracy.at(-1)).toBeLessThan(clean.at(-1)! - 0.2);
   }, TEST_TIMEOUT_MS);

@@ -12,6 +12,11 @@ export interface InfluenceBounds {
    * are scaled down to it, direction kept; 0 = no relative clip.
    */
   normClipFactor: number;
+  /**
+   * With 3 or more updates, an update whose (clipped) delta has a cosine below this with the round's coordinate-wise
+   * median delta is left out of the aggregate: it pulls against what the round agrees on. −1 = never.
+   */
+  minCosine: number;
 }
 
 /** What bounding did to one client's update of one unit (absent when nothing changed). */
@@ -23,6 +28,8 @@ export interface InfluenceAdjustment {
   /** ‖delta‖ before clipping, and the bound it was clipped to. */
   deltaNorm?: number;
   clippedTo?: number;
+  /** Left out: its delta's cosine with the round's median delta was below `minCosine`. */
+  droppedCosine?: number;
 }
 
 /**
@@ -44,6 +51,58 @@ function deltaNorm(weights: readonly WeightArray[], global: readonly WeightArray
     }
   });
   return Math.sqrt(sum);
+}
+
+/** Coordinates the direction check reads per unit: enough for a cosine to 1/256, few enough for 1,000 updates × 1M. */
+const COSINE_COORDINATES = 65_536;
+
+/**
+ * Leaves out updates whose delta points against the round's consensus: the coordinate-wise median of the
+ * (clipped) deltas, which hostile clients cannot turn while they are fewer than half, whatever they declare.
+ * Read on an evenly strided subset of at most 65,536 coordinates per unit, so it costs O(K · 65,536).
+ */
+function dropOpposed(updates: CellUpdate[], global: readonly WeightArray[], minCosine: number, onDrop: (u: CellUpdate, cosine: number) => void): CellUpdate[] {
+  if (updates.length < 3 || minCosine <= -1) return updates;
+  const size = global.reduce((n, g) => n + g.values.length, 0);
+  const stride = Math.max(1, Math.ceil(size / COSINE_COORDINATES));
+  // Sampled deltas, one row per update: flat index i·stride over the unit's concatenated weights.
+  const rows = updates.map(() => new Float64Array(Math.ceil(size / stride)));
+  updates.forEach((u, k) => {
+    let flat = 0;
+    let next = 0;
+    u.weights.forEach((w, i) => {
+      const g = global[i]!.values;
+      for (; next < flat + w.values.length; next += stride) rows[k]![next / stride]! = w.values[next - flat]! - g[next - flat]!;
+      flat += w.values.length;
+    });
+  });
+  const reference = new Float64Array(rows[0]!.length);
+  const column = new Float64Array(updates.length);
+  for (let j = 0; j < reference.length; j++) {
+    for (let k = 0; k < rows.length; k++) column[k] = rows[k]![j]!;
+    column.sort();
+    const n = column.length;
+    reference[j] = n % 2 ? column[(n - 1) / 2]! : (column[n / 2 - 1]! + column[n / 2]!) / 2;
+  }
+  let referenceSquared = 0;
+  for (const v of reference) referenceSquared += v * v;
+  if (referenceSquared === 0) return updates;
+  const cosines = rows.map((row) => {
+    let dot = 0;
+    let squared = 0;
+    for (let j = 0; j < row.length; j++) {
+      dot += row[j]! * reference[j]!;
+      squared += row[j]! * row[j]!;
+    }
+    return squared === 0 ? 0 : dot / Math.sqrt(squared * referenceSquared);
+  });
+  const kept = updates.filter((_, k) => cosines[k]! >= minCosine);
+  // Never leave a unit with nothing: if everything disagrees there is no consensus to defend.
+  if (kept.length === 0) return updates;
+  updates.forEach((u, k) => {
+    if (cosines[k]! < minCosine) onDrop(u, cosines[k]!);
+  });
+  return kept;
 }
 
 /**
@@ -85,5 +144,6 @@ export function boundInfluence(
     }
     return examples === u.examples && weights === u.weights ? u : { ...u, examples, weights };
   });
-  return { updates: bounded, adjustments: [...adjustments.values()] };
+  const kept = dropOpposed(bounded, global, bounds.minCosine, (u, cosine) => note(u.clientId, { droppedCosine: cosine }));
+  return { updates: kept, adjustments: [...adjustments.values()] };
 }

@@ -188,11 +188,23 @@ describe('RoundCoordinator', () => {
     coordinator.submit('b', ...update(tb, 1, 10), 'b');
     coordinator.submit('c', ...update(tc, -100, 1e12), 'c');
     await coordinator.tick();
-    // c counts as the median 10 examples and moves cell-1 by the median ‖(1, 1)‖ towards −100: (1 + 1 − 1)/3.
-    for (const v of coordinator.currentWeights()[0]!.values) expect(v).toBeCloseTo(1 / 3, 6);
+    // c counts as 2 × the median 10 examples and is clipped to 2 × the median ‖(1, 1)‖; then it points against
+    // the round's median delta (1, 1) and is left out: the unit takes a and b's 1.
+    expect(Array.from(coordinator.currentWeights()[0]!.values)).toEqual([1, 1]);
     const c = commits[0]!.report.clients.find((x) => x.clientId === 'c')!;
-    expect(c.bounded?.map((b) => [b.unit, b.countedExamples])).toEqual([['cell-1', 10], ['cell-2', 10], ['head', 10]]);
-    expect(c.bounded![0]!.clippedTo).toBeCloseTo(Math.SQRT2, 5);
+    expect(c.bounded?.map((b) => [b.unit, b.countedExamples, b.droppedCosine])).toEqual([['cell-1', 20, -1], ['cell-2', 20, -1], ['head', 20, -1]]);
+    expect(c.bounded![0]!.clippedTo).toBeCloseTo(2 * Math.SQRT2, 5);
+    // Without the direction check the clipped update (−2, −2) is averaged in: (10 + 10 − 2 · 20)/40.
+    const off = setup({ waitForClients: 3, minCosine: -1 });
+    off.coordinator.poll('a');
+    off.coordinator.poll('b');
+    const oc = off.coordinator.poll('c');
+    const [oa, ob] = [off.coordinator.poll('a'), off.coordinator.poll('b')];
+    off.coordinator.submit('a', ...update(oa, 1, 10), 'a');
+    off.coordinator.submit('b', ...update(ob, 1, 10), 'b');
+    off.coordinator.submit('c', ...update(oc, -100, 1e12), 'c');
+    await off.coordinator.tick();
+    for (const v of off.coordinator.currentWeights()[0]!.values) expect(v).toBeCloseTo(-0.5, 6);
     expect(commits[0]!.report.clients.find((x) => x.clientId === 'a')!.bounded).toBeUndefined();
   });
 

@@ -463,6 +463,7 @@ function describeAdjustment(a: InfluenceAdjustment): string {
   const parts: string[] = [];
   if (a.countedExamples !== undefined) parts.push(`${a.declaredExamples} declared examples counted as ${a.countedExamples}`);
   if (a.clippedTo !== undefined) parts.push(`delta norm ${a.deltaNorm!.toPrecision(4)} clipped to ${a.clippedTo.toPrecision(4)}`);
+  if (a.droppedCosine !== undefined) parts.push(`left out: cosine ${a.droppedCosine.toFixed(3)} with the round's mean update`);
   return parts.join('; ');
 }
 

@@ -16,7 +16,7 @@ export interface ClientRoundReport {
   /** The update came from an earlier round (accepted within the staleness bound). */
   staleness?: number;
   /** Where bounded influence changed this client's update: its counted examples or clipped delta, per unit. */
-  bounded?: Array<{ unit: string; declaredExamples?: number; countedExamples?: number; deltaNorm?: number; clippedTo?: number }>;
+  bounded?: Array<{ unit: string; declaredExamples?: number; countedExamples?: number; deltaNorm?: number; clippedTo?: number; droppedCosine?: number }>;
 }
 
 /** What a completed round produced: persisted with the round and printed by the CLI. */

@@ -45,11 +45,17 @@ export const federationConfigSchema = z
     maxExamples: z.number().int().positive().optional(),
     /**
      * An update's example weight is capped at this multiple of the round's lower-median declared count (0 = off):
-     * FedAvg weights by a number the client states, so without a cap one client can claim any share.
+     * FedAvg weights by a number the client states, so without a cap one client can claim any share. 2 and the
+     * norm clip's 2 leave Dirichlet(0.5) shards' honest spread alone (1 and 1 cost 4 points there).
      */
-    examplesCapFactor: z.number().nonnegative().default(1),
+    examplesCapFactor: z.number().nonnegative().default(2),
     /** Deltas longer than this multiple of the round's lower-median delta norm are clipped to it (0 = off). */
-    normClipFactor: z.number().nonnegative().default(1),
+    normClipFactor: z.number().nonnegative().default(2),
+    /**
+     * With ≥ 3 updates, leave out those whose delta's cosine with the round's coordinate-wise median delta is below
+     * this (−1 = off). Slightly above 0, so noise (cosine ≈ 0) is left out as well as updates pulling backwards.
+     */
+    minCosine: z.number().min(-1).max(1).default(0.05),
     /** Unit versions an update may lag behind; 0 = only updates for the open round. */
     maxStaleness: z.number().int().nonnegative().default(0),
     /** Within the bound: count stale updates fully, or scale their weight by 1/(1 + staleness). */
