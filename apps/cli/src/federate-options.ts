@@ -49,11 +49,16 @@ export interface RawRoundFlags {
   roundTimeout: string;
   heartbeat: string;
   heartbeatTimeout: string;
+  crowdTimeout: string;
   aggregator: string;
   mu: string;
   trimBeta: string;
   krumF: string;
   maxUpdateNorm: string;
+  maxExamples?: string;
+  examplesCap: string;
+  normClip: string;
+  minCosine: string;
   maxStaleness: string;
   stalePolicy: string;
   clientOptimizer: string;
@@ -142,8 +147,13 @@ export function parseFederationConfig(modelFlags: RawModelFlags, rounds: RawRoun
     roundTimeoutMs: seconds(rounds.roundTimeout, '--round-timeout'),
     heartbeatMs: seconds(rounds.heartbeat, '--heartbeat'),
     heartbeatTimeoutMs: seconds(rounds.heartbeatTimeout, '--heartbeat-timeout'),
+    crowdTimeoutMs: seconds(rounds.crowdTimeout, '--crowd-timeout'),
     aggregator: { id: rounds.aggregator, options },
     maxUpdateNorm: number(rounds.maxUpdateNorm, '--max-update-norm', (n) => n > 0, 'a positive number'),
+    ...(rounds.maxExamples !== undefined ? { maxExamples: int(rounds.maxExamples, '--max-examples', 1) } : {}),
+    examplesCapFactor: number(rounds.examplesCap, '--examples-cap', (n) => n === 0 || n >= 1, '0 (off) or a number ≥ 1'),
+    normClipFactor: number(rounds.normClip, '--norm-clip', (n) => n === 0 || n >= 1, '0 (off) or a number ≥ 1'),
+    minCosine: number(rounds.minCosine, '--min-cosine', (n) => n >= -1 && n <= 1, 'in [-1, 1]'),
     maxStaleness: int(rounds.maxStaleness, '--max-staleness', 0),
     stalePolicy,
     clientOptimizerState,
@@ -155,6 +165,28 @@ export function parseFederationConfig(modelFlags: RawModelFlags, rounds: RawRoun
     ...(rounds.maxBodyMb !== undefined ? { maxBodyBytes: Math.round(number(rounds.maxBodyMb, '--max-body-mb', (n) => n > 0, 'a positive number') * 2 ** 20) } : {}),
   };
   return { plan, config };
+}
+
+/** Which configuration key each serve flag sets: a restart applies (or refuses) only the flags given. */
+const CONFIG_KEY_OF_FLAG: Record<string, string> = {
+  mode: 'mode', rounds: 'rounds', localEpochs: 'localEpochs', batchSize: 'batchSize', fraction: 'fraction',
+  waitFor: 'waitForClients', minClients: 'minClients', quorum: 'quorum', roundTimeout: 'roundTimeoutMs',
+  heartbeat: 'heartbeatMs', heartbeatTimeout: 'heartbeatTimeoutMs', crowdTimeout: 'crowdTimeoutMs',
+  aggregator: 'aggregator', mu: 'aggregator', trimBeta: 'aggregator', krumF: 'aggregator',
+  maxUpdateNorm: 'maxUpdateNorm', maxExamples: 'maxExamples', examplesCap: 'examplesCapFactor', normClip: 'normClipFactor', minCosine: 'minCosine',
+  maxStaleness: 'maxStaleness', stalePolicy: 'stalePolicy', clientOptimizer: 'clientOptimizerState', assign: 'assignments',
+  maxBodyMb: 'maxBodyBytes', rate: 'requestsPerSecond', dataset: 'data', seed: 'seed',
+};
+
+/** Configuration keys set by the given flags; any model flag sets `model`. */
+export function givenConfigKeys(flags: readonly string[], modelFlags: readonly string[]): string[] {
+  const keys = new Set<string>();
+  for (const f of flags) {
+    const key = CONFIG_KEY_OF_FLAG[f];
+    if (key) keys.add(key);
+    if (modelFlags.includes(f) || f === 'dataset' || f === 'seed') keys.add('model');
+  }
+  return [...keys];
 }
 
 /** `--partition` plus the shard this process holds. */

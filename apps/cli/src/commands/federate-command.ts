@@ -45,11 +45,16 @@ const ROUND_FLAGS: Flag[] = [
   ['--round-timeout <s>', 'round deadline in seconds', '1800'],
   ['--heartbeat <s>', 'client heartbeat interval in seconds', '2'],
   ['--heartbeat-timeout <s>', 'a selected client silent this long has vanished', '120'],
+  ['--crowd-timeout <s>', 'after a restart, wait at most this long for --wait-for clients, then go on with those present (at least --quorum)', '120'],
   ['--aggregator <id>', 'fedavg, fedprox, median, trimmed-mean, multi-krum or a plugin id', 'fedavg'],
   ['--mu <x>', 'FedProx proximal coefficient μ', '0.01'],
   ['--trim-beta <x>', 'trimmed mean: share trimmed from each end', '0.1'],
   ['--krum-f <n>', 'Multi-Krum: Byzantine clients tolerated', '1'],
   ['--max-update-norm <x>', 'largest accepted L2 norm of a unit update', '10000'],
+  ['--max-examples <n>', 'count a declared example count above N as N (FedAvg weight)'],
+  ['--examples-cap <k>', 'count at most k x the round\'s median declared example count (0 = off)', '2'],
+  ['--min-cosine <x>', 'with 3+ updates, leave out those pointing against the round\'s median update: cosine below x (-1 = off)', '0.05'],
+  ['--norm-clip <c>', 'clip unit updates longer than c x the round\'s median update norm (0 = off)', '2'],
   ['--max-staleness <n>', 'unit versions an update may lag behind', '0'],
   ['--client-optimizer <s>', 'client optimizer state each task: reset (fresh AdamW moments) or keep (continue)', 'reset'],
   ['--stale-policy <p>', 'accept or down-weight updates within the staleness bound', 'down-weight'],
@@ -101,8 +106,10 @@ export function federateCommand(): AnyCommand {
     .option('--json', 'print one JSON summary as the last line of stdout', false)
     .addOption(corsOriginOption())
     .addOption(backendOption())
-    .action(async (opts) => {
-      await runServe(opts as unknown as RawServeFlags & RawModelFlags & RawRoundFlags);
+    .action(async (opts, cmd) => {
+      // A restart changes only what the user typed; defaults keep the stored run's values.
+      const given = Object.keys(opts).filter((k) => ['cli', 'env'].includes((cmd as unknown as AnyCommand).getOptionValueSource(k) ?? ''));
+      await runServe({ ...(opts as unknown as RawServeFlags & RawModelFlags & RawRoundFlags), given });
     }) as unknown as AnyCommand;
   federate.addCommand(serve);
 

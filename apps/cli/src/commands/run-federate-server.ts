@@ -10,7 +10,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { SimulationError, UsageError } from '../cli-errors';
 import { beginRecording } from './run-recording';
-import { formatPartitionSpec, parseFederationConfig, parsePartitionFlag, type RawModelFlags, type RawRoundFlags } from '../federate-options';
+import { formatPartitionSpec, givenConfigKeys, parseFederationConfig, parsePartitionFlag, type RawModelFlags, type RawRoundFlags } from '../federate-options';
 
 export interface RawServeFlags {
   state: string;
@@ -21,6 +21,8 @@ export interface RawServeFlags {
   json: boolean;
   backend: BackendChoice;
   corsOrigin: string[];
+  /** Flags the user typed (not defaults): a restart takes only these. */
+  given?: string[];
 }
 
 export interface RawSimulateFlags {
@@ -50,6 +52,9 @@ export interface FederationSummary {
   url: string;
 }
 
+/** Flags that shape the model config (`federate serve` takes them as `localbp train` does). */
+const MODEL_FLAG_NAMES = ['model', 'cells', 'width', 'headHidden', 'objective', 'noise', 'noiseLevel', 'lr', 'weightDecay', 'headLr', 'headDropout', 'layers', 'ffInference', 'ffNegatives', 'goodness', 'peerNorm', 'ffChannels', 'reluGradient'];
+
 function log(message: string): void {
   process.stderr.write(`${message}\n`);
 }
@@ -65,6 +70,8 @@ function formatRound(r: RoundReport): string {
 interface ServeRun {
   statePath: string;
   config: FederationConfigInput;
+  /** Config keys set explicitly (a restart changes only these); absent = all. */
+  givenKeys?: string[];
   dataset: string;
   dataDir?: string;
   testLimit?: number;
@@ -97,6 +104,7 @@ async function serveUntilDone(run: ServeRun): Promise<{ summary: FederationSumma
     server = await startFederationServer({
       statePath: run.statePath,
       config: run.config,
+      ...(run.givenKeys ? { givenKeys: run.givenKeys } : {}),
       host: run.host,
       port: run.port,
       ...(run.tls ? { tls: run.tls } : {}),
@@ -239,6 +247,7 @@ export async function runServe(flags: RawServeFlags & RawModelFlags & RawRoundFl
   const corsOrigins = parseCorsOrigins(flags.corsOrigin);
   const { summary, interrupted } = await serveUntilDone({
     statePath: flags.state,
+    ...(flags.given ? { givenKeys: givenConfigKeys(flags.given, MODEL_FLAG_NAMES) } : {}),
     corsOrigins,
     config,
     dataset: plan.dataset,

@@ -34,6 +34,11 @@ export interface FederationClientOptions {
   server: string;
   token: string;
   backoff?: Partial<BackoffOptions>;
+  /**
+   * Longest wait for one request's whole answer (headers and body), default 120 s; a request that takes longer
+   * is aborted and retried like a network error. Heartbeats use min(this, 10 s).
+   */
+  requestTimeoutMs?: number;
   /** Receives one line per retry; silent by default. */
   log?: (message: string) => void;
   /** Defaults to the global `fetch` (Node 20+, browsers). */
@@ -63,28 +68,32 @@ export class FederationClient {
   private readonly backoff: BackoffOptions;
   private readonly fetchImpl: typeof fetch;
   private readonly log: (message: string) => void;
+  private readonly requestTimeoutMs: number;
 
   constructor(private readonly options: FederationClientOptions) {
     this.base = `${options.server.replace(/\/+$/, '')}${API_PREFIX}`;
     this.backoff = { initialMs: 250, maxMs: 5_000, giveUpMs: 10 * 60_000, ...options.backoff };
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
     this.log = options.log ?? (() => {});
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 120_000;
   }
 
   /** Announces the client and returns the model, data shape and training settings to use. */
   async join(software = 'localbp'): Promise<JoinResponse> {
-    const res = await this.request('POST', '/join', JSON.stringify({ client: { software } }), 'application/json');
-    return joinResponseSchema.parse(await res.json());
+    const body = await this.request('POST', '/join', (res) => res.json(), JSON.stringify({ client: { software } }), 'application/json');
+    return joinResponseSchema.parse(body);
   }
 
   /** Asks for this client's task in the open round. */
   async poll(): Promise<TaskPoll> {
-    const res = await this.request('GET', '/task');
-    if ((res.headers.get('content-type') ?? '').startsWith(FRAME_CONTENT_TYPE)) {
-      const frame = decodeFrame(new Uint8Array(await res.arrayBuffer()));
+    const answer = await this.request<{ frame: Uint8Array } | { json: unknown }>('GET', '/task', async (res) =>
+      (res.headers.get('content-type') ?? '').startsWith(FRAME_CONTENT_TYPE) ? { frame: new Uint8Array(await res.arrayBuffer()) } : { json: (await res.json()) as unknown },
+    );
+    if ('frame' in answer) {
+      const frame = decodeFrame(answer.frame);
       return { kind: 'task', message: taskMessageSchema.parse(frame.message), tensors: frame.tensors };
     }
-    const body = taskPollResponseSchema.parse(await res.json());
+    const body = taskPollResponseSchema.parse(answer.json);
     return body.type === 'wait' ? { kind: 'wait', round: body.round, retryAfterMs: body.retryAfterMs } : { kind: 'finished', round: body.round };
   }
 
@@ -98,8 +107,8 @@ export class FederationClient {
    * what `fetch` accepts as a body in browsers.
    */
   async uploadBytes(body: Uint8Array<ArrayBuffer>, idempotencyKey: string): Promise<UpdateResponse> {
-    const res = await this.request('POST', '/update', body, FRAME_CONTENT_TYPE, { [IDEMPOTENCY_HEADER]: idempotencyKey });
-    return updateResponseSchema.parse(await res.json());
+    const answer = await this.request('POST', '/update', (res) => res.json(), body, FRAME_CONTENT_TYPE, { [IDEMPOTENCY_HEADER]: idempotencyKey });
+    return updateResponseSchema.parse(answer);
   }
 
   /** One attempt, no retries: a missed heartbeat is simply followed by the next. */
@@ -108,12 +117,24 @@ export class FederationClient {
       method: 'POST',
       headers: { authorization: `Bearer ${this.options.token}`, 'content-type': 'application/json' },
       body: JSON.stringify(request),
+      signal: AbortSignal.timeout(Math.min(this.requestTimeoutMs, 10_000)),
     });
     if (!res.ok) throw await errorFrom(res);
     return heartbeatResponseSchema.parse(await res.json());
   }
 
-  private async request(method: string, path: string, body?: string | Uint8Array<ArrayBuffer>, contentType?: string, extra: Record<string, string> = {}): Promise<Response> {
+  /**
+   * One request with retries; `read` consumes the answer's body inside the same timeout, so a server that sends
+   * headers and then stalls is retried too.
+   */
+  private async request<T>(
+    method: string,
+    path: string,
+    read: (res: Response) => Promise<T>,
+    body?: string | Uint8Array<ArrayBuffer>,
+    contentType?: string,
+    extra: Record<string, string> = {},
+  ): Promise<T> {
     const firstFailure = Date.now();
     let wait = this.backoff.initialMs;
     for (let attempt = 1; ; attempt++) {
@@ -124,8 +145,9 @@ export class FederationClient {
           method,
           headers: { authorization: `Bearer ${this.options.token}`, ...(contentType ? { 'content-type': contentType } : {}), ...extra },
           ...(body !== undefined ? { body } : {}),
+          signal: AbortSignal.timeout(this.requestTimeoutMs),
         });
-        if (res.ok) return res;
+        if (res.ok) return await read(res);
         const error = await errorFrom(res);
         if (res.status === 429) {
           retryIn = Math.max(error.retryAfterMs ?? wait, 100);
@@ -139,7 +161,7 @@ export class FederationClient {
       } catch (err) {
         if (err instanceof FederationError) throw err;
         retryIn = wait;
-        why = describeNetworkError(err);
+        why = describeNetworkError(err, this.requestTimeoutMs);
       }
       if (Date.now() - firstFailure > this.backoff.giveUpMs) {
         throw new ServerUnreachableError(`${method} ${this.base}${path} failed for ${Math.round((Date.now() - firstFailure) / 1000)} s (${why}); giving up`);
@@ -169,7 +191,8 @@ async function errorFrom(res: Response): Promise<FederationError> {
   return new FederationError(code, `HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}`, retryAfterMs);
 }
 
-function describeNetworkError(err: unknown): string {
+function describeNetworkError(err: unknown, timeoutMs: number): string {
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) return `no answer within ${timeoutMs} ms`;
   if (err instanceof Error) {
     const cause = (err as Error & { cause?: { code?: string; message?: string } }).cause;
     return cause?.code ?? cause?.message ?? err.message;

@@ -22,6 +22,7 @@ import { CorsPolicy } from './cors';
 import { hashToken } from './credentials';
 import { parseJsonBody, readBody, sendError, sendFrame, sendJson } from './http-io';
 import { RateLimiter } from './rate-limiter';
+import { mergeRestartConfig } from './restart-config';
 import { RoundCoordinator } from './round-coordinator';
 import type { RoundReport } from './round-report';
 import { federationConfigSchema, type FederationConfig, type FederationConfigInput } from './server-config';
@@ -30,8 +31,13 @@ import { ServerStateDb, ServerStateError } from './server-state-db';
 export interface FederationServerOptions {
   /** SQLite file holding configuration, credentials and the last completed round. */
   statePath: string;
-  /** Required for a fresh database; a database that already holds a run keeps its own. */
+  /**
+   * Required for a fresh database. For a database that already holds a run, the changeable options among
+   * `givenKeys` take the new value (logged); a fixed one (model, data, rounds, mode, …) with another value is refused.
+   */
   config?: FederationConfigInput;
+  /** Keys of `config` the user set explicitly (the others are defaults and keep the stored value at a restart); default: all keys of `config`. */
+  givenKeys?: readonly string[];
   host?: string;
   /** 0 picks a free port. */
   port?: number;
@@ -88,7 +94,9 @@ export async function startFederationServer(options: FederationServerOptions): P
     const storedConfig = await db.readMeta('config');
     let config: FederationConfig;
     if (storedConfig) {
-      config = federationConfigSchema.parse(JSON.parse(storedConfig));
+      const stored = federationConfigSchema.parse(JSON.parse(storedConfig));
+      config = options.config ? mergeRestartConfig(stored, options.config, options.givenKeys ?? Object.keys(options.config), log) : stored;
+      if (config !== stored) await db.writeMeta('config', JSON.stringify(config));
     } else {
       if (!options.config) throw new ServerStateError(`${db.file} holds no federated run yet: give the run's configuration`);
       config = federationConfigSchema.parse(options.config);
@@ -130,6 +138,7 @@ export async function startFederationServer(options: FederationServerOptions): P
       commit: (round, versions, weights, report) => db.commitRound(round, versions, weights, report),
       ...(evaluate ? { evaluate } : {}),
       log,
+      restarted: storedConfig !== null,
       ...(options.onRoundComplete ? { onRoundComplete: options.onRoundComplete } : {}),
     });
     coordinator.setRegisteredClients(await db.clientNames());

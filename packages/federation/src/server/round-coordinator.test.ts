@@ -13,9 +13,10 @@ const WEIGHTS: WeightArray[] = [
   { name: 'head/kernel', shape: [1], values: Float32Array.from([0]) },
 ];
 
-function setup(overrides: Partial<FederationConfigInput> = {}) {
+function setup(overrides: Partial<FederationConfigInput> = {}, restarted = false) {
   let now = 1_000;
   const commits: Array<{ round: number; report: RoundReport }> = [];
+  const logs: string[] = [];
   const config = federationConfigSchema.parse({
     rounds: 3,
     model: { model: 'lbp' },
@@ -32,11 +33,12 @@ function setup(overrides: Partial<FederationConfigInput> = {}) {
     commit: async (round, _versions, _weights, report) => {
       commits.push({ round, report });
     },
-    log: () => {},
+    log: (m) => logs.push(m),
+    restarted,
     now: () => now,
   });
   coordinator.setRegisteredClients(['a', 'b', 'c']);
-  return { coordinator, commits, advance: (ms: number) => (now += ms) };
+  return { coordinator, commits, logs, advance: (ms: number) => (now += ms) };
 }
 
 function task(poll: PollResult) {
@@ -67,7 +69,8 @@ function update(poll: PollResult, value: number, examples = 1): [UpdateMessage, 
 
 describe('RoundCoordinator', () => {
   it('waits for the expected clients, aggregates each unit over its updates and bumps versions', async () => {
-    const { coordinator, commits } = setup({ waitForClients: 2 });
+    // Bounds off: this checks FedAvg's weighting itself (bounded influence has its own test below).
+    const { coordinator, commits } = setup({ waitForClients: 2, examplesCapFactor: 0, normClipFactor: 0 });
     expect(coordinator.poll('a').kind).toBe('wait');
     const pa = coordinator.poll('a');
     expect(pa.kind).toBe('wait');
@@ -154,7 +157,7 @@ describe('RoundCoordinator', () => {
   });
 
   it('accepts a late update within the staleness bound, down-weighted by 1/(1 + staleness)', async () => {
-    const { coordinator, commits, advance } = setup({ maxStaleness: 1, roundTimeoutMs: 500, waitForClients: 2 });
+    const { coordinator, commits, advance } = setup({ maxStaleness: 1, roundTimeoutMs: 500, waitForClients: 2, examplesCapFactor: 0, normClipFactor: 0 });
     coordinator.poll('a');
     const slow = coordinator.poll('b');
     const ta = coordinator.poll('a');
@@ -173,6 +176,57 @@ describe('RoundCoordinator', () => {
     // (1·1 + 4·0.5)/(1 + 0.5) = 2
     expect(Array.from(coordinator.currentWeights()[0]!.values)).toEqual([2, 2]);
     expect(commits[1]!.report.clients.find((c) => c.staleness === 1)).toMatchObject({ clientId: 'b', participated: true });
+  });
+
+  it('bounds influence by default: an inflated count and a long delta are capped, logged and reported', async () => {
+    const { coordinator, commits } = setup({ waitForClients: 3 });
+    coordinator.poll('a');
+    coordinator.poll('b');
+    const tc = coordinator.poll('c');
+    const [ta, tb] = [coordinator.poll('a'), coordinator.poll('b')];
+    coordinator.submit('a', ...update(ta, 1, 10), 'a');
+    coordinator.submit('b', ...update(tb, 1, 10), 'b');
+    coordinator.submit('c', ...update(tc, -100, 1e12), 'c');
+    await coordinator.tick();
+    // c counts as 2 × the median 10 examples and is clipped to 2 × the median ‖(1, 1)‖; then it points against
+    // the round's median delta (1, 1) and is left out: the unit takes a and b's 1.
+    expect(Array.from(coordinator.currentWeights()[0]!.values)).toEqual([1, 1]);
+    const c = commits[0]!.report.clients.find((x) => x.clientId === 'c')!;
+    expect(c.bounded?.map((b) => [b.unit, b.countedExamples, b.droppedCosine])).toEqual([['cell-1', 20, -1], ['cell-2', 20, -1], ['head', 20, -1]]);
+    expect(c.bounded![0]!.clippedTo).toBeCloseTo(2 * Math.SQRT2, 5);
+    // Without the direction check the clipped update (−2, −2) is averaged in: (10 + 10 − 2 · 20)/40.
+    const off = setup({ waitForClients: 3, minCosine: -1 });
+    off.coordinator.poll('a');
+    off.coordinator.poll('b');
+    const oc = off.coordinator.poll('c');
+    const [oa, ob] = [off.coordinator.poll('a'), off.coordinator.poll('b')];
+    off.coordinator.submit('a', ...update(oa, 1, 10), 'a');
+    off.coordinator.submit('b', ...update(ob, 1, 10), 'b');
+    off.coordinator.submit('c', ...update(oc, -100, 1e12), 'c');
+    await off.coordinator.tick();
+    for (const v of off.coordinator.currentWeights()[0]!.values) expect(v).toBeCloseTo(-0.5, 6);
+    expect(commits[0]!.report.clients.find((x) => x.clientId === 'a')!.bounded).toBeUndefined();
+  });
+
+  it('after a restart waits for the crowd at most crowdTimeoutMs, then starts with the quorum present', async () => {
+    const { coordinator, logs, advance } = setup({ waitForClients: 3, quorum: 2, crowdTimeoutMs: 5_000 }, true);
+    coordinator.see('b');
+    expect(coordinator.poll('a').kind).toBe('wait');
+    advance(5_000);
+    coordinator.see('b');
+    // Timed out, but a lone client is below the quorum of 2: still waiting.
+    const lone = setup({ waitForClients: 3, quorum: 2, crowdTimeoutMs: 5_000 }, true);
+    lone.advance(5_000);
+    expect(lone.coordinator.poll('a').kind).toBe('wait');
+    const ta = coordinator.poll('a');
+    expect(task(ta).message.round).toBe(1);
+    expect(logs).toContain('crowd timeout: waited 5 s for 3 clients after the restart; going on with the 2 present');
+    // A fresh run (not restarted) keeps waiting for its whole crowd.
+    const fresh = setup({ waitForClients: 3, crowdTimeoutMs: 5_000 });
+    fresh.coordinator.see('b');
+    fresh.advance(60_000);
+    fresh.coordinator.see('b');
+    expect(fresh.coordinator.poll('a').kind).toBe('wait');
   });
 
   it('cell-distributed: the k-th client owns cell k, then everyone trains the head', async () => {

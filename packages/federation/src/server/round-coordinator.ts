@@ -4,6 +4,7 @@ import type { Aggregator, CellUpdate } from '../aggregator';
 import { FederationError, type FederationErrorCode } from '../protocol/federation-error';
 import type { TaskMessage, UpdateMessage, UpdateResponse } from '../protocol/messages';
 import { unitOfWeight, type WeightArray } from '../protocol/weight-array';
+import { boundInfluence, type InfluenceAdjustment } from './bounded-influence';
 import type { ClientRoundReport, RoundReport } from './round-report';
 import type { FederationConfig } from './server-config';
 import { validateUpdate } from './update-validation';
@@ -25,6 +26,8 @@ export interface CoordinatorDeps {
   /** Test accuracy of the given global weights, or null when the server has no test data. */
   evaluate?(weights: readonly WeightArray[]): Promise<number | null>;
   log(message: string): void;
+  /** The state database already held this run: the first round waits for the crowd at most `crowdTimeoutMs`. */
+  restarted?: boolean;
   onRoundComplete?(report: RoundReport): void;
   now?(): number;
 }
@@ -86,6 +89,8 @@ export class RoundCoordinator {
   private attempt = 1;
   private roundsStarted = 0;
   private settleUntil = 0;
+  private readonly startedAt: number;
+  private crowdTimedOut = false;
   private readonly tasks = new Map<string, Task>();
   private readonly replies = new Map<string, StoredReply>();
   private readonly now: () => number;
@@ -105,6 +110,7 @@ export class RoundCoordinator {
     this.units = [...this.unitWeights.keys()].sort((a, b) => (a === 'head' ? 1 : b === 'head' ? -1 : 0));
     this.versions = Object.fromEntries(this.units.map((u) => [u, deps.state.versions[u] ?? 0]));
     this.completed = deps.state.round;
+    this.startedAt = this.now();
     this.history = [...deps.state.history];
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     if (this.isFinished()) this.resolveFinished(this.history);
@@ -182,10 +188,18 @@ export class RoundCoordinator {
     const round = this.completed + 1;
     const plan = this.plan(round);
     const candidates = plan.eligible.filter((c) => this.present(c) && this.unitsFor(c, plan.units).length > 0).sort();
-    // The first round this process runs (fresh or after a restart) waits for the whole expected crowd.
-    const wanted = this.roundsStarted === 0 ? this.config.waitForClients : this.config.minClients;
+    // The first round this process runs waits for the whole expected crowd; after a restart only for
+    // `crowdTimeoutMs`, then for whoever is there (enough for a quorum).
+    const crowdOver = this.deps.restarted === true && this.now() - this.startedAt >= this.config.crowdTimeoutMs;
+    const wanted = this.roundsStarted === 0 && !crowdOver ? this.config.waitForClients : Math.max(this.config.minClients, this.roundsStarted === 0 ? this.config.quorum : 1);
     const eligibleCount = plan.eligible.filter((c) => this.unitsFor(c, plan.units).length > 0).length;
     if (candidates.length === 0 || candidates.length < Math.min(wanted, eligibleCount)) return;
+    if (this.roundsStarted === 0 && crowdOver && candidates.length < Math.min(this.config.waitForClients, eligibleCount) && !this.crowdTimedOut) {
+      this.crowdTimedOut = true;
+      this.deps.log(
+        `crowd timeout: waited ${Math.round(this.config.crowdTimeoutMs / 1000)} s for ${this.config.waitForClients} clients after the restart; going on with the ${candidates.length} present`,
+      );
+    }
     const count = Math.min(candidates.length, Math.max(Math.min(this.config.quorum, candidates.length), Math.ceil(this.config.fraction * candidates.length)));
     const selected = seededShuffle(candidates, deriveSeed(this.config.seed, round, this.attempt)).slice(0, count);
     const startedAt = this.now();
@@ -394,9 +408,14 @@ export class RoundCoordinator {
     const started = performance.now();
     const nextVersions = { ...this.versions };
     const nextWeights = new Map(this.unitWeights);
+    const adjusted: InfluenceAdjustment[] = [];
     for (const unit of this.units) {
-      const updates = open.updates.get(unit);
-      if (!updates?.length) continue;
+      const received = open.updates.get(unit);
+      if (!received?.length) continue;
+      // Every aggregator gets bounded updates: a robust one ignores counts or outliers, FedAvg needs the bound.
+      const { updates, adjustments } = boundInfluence(unit, received, this.unitWeights.get(unit)!, this.config);
+      adjusted.push(...adjustments);
+      for (const a of adjustments) this.deps.log(`round ${open.round}: bounded ${a.clientId} on ${unit}: ${describeAdjustment(a)}`);
       const merged = this.deps.aggregator.aggregate(updates);
       const bad = merged.find((w) => w.values.some((v) => !Number.isFinite(v)));
       if (bad) {
@@ -407,6 +426,10 @@ export class RoundCoordinator {
       nextVersions[unit] = (nextVersions[unit] ?? 0) + 1;
     }
     const aggregationSeconds = (performance.now() - started) / 1000;
+    for (const c of clients) {
+      const mine = adjusted.filter((a) => a.clientId === c.clientId).map(({ clientId: _, ...rest }) => rest);
+      if (mine.length) c.bounded = mine;
+    }
     const weights = this.units.flatMap((u) => nextWeights.get(u)!);
     const testAccuracy = (await this.deps.evaluate?.(weights)) ?? null;
     const report: RoundReport = {
@@ -434,6 +457,14 @@ export class RoundCoordinator {
     );
     this.deps.onRoundComplete?.(report);
   }
+}
+
+function describeAdjustment(a: InfluenceAdjustment): string {
+  const parts: string[] = [];
+  if (a.countedExamples !== undefined) parts.push(`${a.declaredExamples} declared examples counted as ${a.countedExamples}`);
+  if (a.clippedTo !== undefined) parts.push(`delta norm ${a.deltaNorm!.toPrecision(4)} clipped to ${a.clippedTo.toPrecision(4)}`);
+  if (a.droppedCosine !== undefined) parts.push(`left out: cosine ${a.droppedCosine.toFixed(3)} with the round's mean update`);
+  return parts.join('; ');
 }
 
 function sameVersions(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): boolean {

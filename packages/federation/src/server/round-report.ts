@@ -15,6 +15,8 @@ export interface ClientRoundReport {
   vanished?: boolean;
   /** The update came from an earlier round (accepted within the staleness bound). */
   staleness?: number;
+  /** Where bounded influence changed this client's update: its counted examples or clipped delta, per unit. */
+  bounded?: Array<{ unit: string; declaredExamples?: number; countedExamples?: number; deltaNorm?: number; clippedTo?: number; droppedCosine?: number }>;
 }
 
 /** What a completed round produced: persisted with the round and printed by the CLI. */

@@ -16,6 +16,11 @@ export const federationConfigSchema = z
     fraction: z.number().gt(0).max(1).default(1),
     /** Clients that must be present before the first round starts. */
     waitForClients: z.number().int().positive().default(1),
+    /**
+     * After a restart, the first round waits for `waitForClients` at most this long, then goes on with whoever is
+     * present (at least `minClients` and `quorum`): a client that left must never block the run for good.
+     */
+    crowdTimeoutMs: z.number().int().positive().default(120_000),
     /** Clients that must be present before any later round starts. */
     minClients: z.number().int().positive().default(1),
     /** Accepted updates a round needs to be committed; fewer and it is retried. */
@@ -34,8 +39,23 @@ export const federationConfigSchema = z
      * long second-moment memory then shrinks every later step. `keep`: continue them (this project's earlier behaviour).
      */
     clientOptimizerState: z.enum(['reset', 'keep']).default('reset'),
-    /** Per-unit L2 bound on (update − global weights). */
+    /** Per-unit L2 bound on (update − global weights): larger updates are rejected. */
     maxUpdateNorm: z.number().positive().default(1e4),
+    /** Declared example counts above this are counted as this; absent = no absolute cap. */
+    maxExamples: z.number().int().positive().optional(),
+    /**
+     * An update's example weight is capped at this multiple of the round's lower-median declared count (0 = off):
+     * FedAvg weights by a number the client states, so without a cap one client can claim any share. 2 and the
+     * norm clip's 2 leave Dirichlet(0.5) shards' honest spread alone (1 and 1 cost 4 points there).
+     */
+    examplesCapFactor: z.number().nonnegative().default(2),
+    /** Deltas longer than this multiple of the round's lower-median delta norm are clipped to it (0 = off). */
+    normClipFactor: z.number().nonnegative().default(2),
+    /**
+     * With ≥ 3 updates, leave out those whose delta's cosine with the round's coordinate-wise median delta is below
+     * this (−1 = off). Slightly above 0, so noise (cosine ≈ 0) is left out as well as updates pulling backwards.
+     */
+    minCosine: z.number().min(-1).max(1).default(0.05),
     /** Unit versions an update may lag behind; 0 = only updates for the open round. */
     maxStaleness: z.number().int().nonnegative().default(0),
     /** Within the bound: count stale updates fully, or scale their weight by 1/(1 + staleness). */
