@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KernelConfig } from '@tensorflow/tfjs';
 import { wasmConv2dBackpropFilterConfig } from './wasm-conv2d-backprop-filter';
+import { registerWasmSharedIdentity } from './wasm-shared-identity';
 import { registerWasmTransposedMatMul } from './wasm-transposed-matmul';
 
 /**
@@ -10,7 +11,7 @@ import { registerWasmTransposedMatMul } from './wasm-transposed-matmul';
  */
 export const WASM_TRAINING_KERNELS: readonly KernelConfig[] = [wasmConv2dBackpropFilterConfig];
 
-/** Registers the missing wasm training kernels and the fast transposed matMul; safe to call repeatedly. */
+/** Registers the missing wasm training kernels, the fast transposed matMul and the sharing Identity; safe to call repeatedly. */
 export function registerWasmTrainingKernels(): void {
   for (const config of WASM_TRAINING_KERNELS) {
     // Never shadow a native kernel should a later wasm backend ship one.
@@ -19,4 +20,5 @@ export function registerWasmTrainingKernels(): void {
     }
   }
   registerWasmTransposedMatMul();
+  registerWasmSharedIdentity();
 }
