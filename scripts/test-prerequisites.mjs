@@ -70,8 +70,8 @@ export function prerequisites(env = process.env) {
       apt: 'libopenblas-dev',
       why: 'the native BLAS engine (packages/native) links against it',
       hint: '',
-      // dpkg where there is one; elsewhere the dynamic linker's cache.
-      present: () => succeeds('dpkg', ['-s', 'libopenblas-dev']) || /libopenblas\.so/.test(outputOf('ldconfig', ['-p'])),
+      // The addon compiles against cblas.h: the runtime library alone (libopenblas0) is not enough.
+      present: () => succeeds('dpkg', ['-s', 'libopenblas-dev']) || cblasHeaderFound(),
     },
     {
       name: "Flower's Python packages",
@@ -82,6 +82,12 @@ export function prerequisites(env = process.env) {
       present: () => !existsSync(FLOWER_DIR) || succeeds('/usr/bin/python3', ['-c', FLOWER_IMPORTS]),
     },
   ];
+}
+
+/** A cblas.h where the addon's binding.gyp looks (Debian multiarch dirs, /usr/include, /usr/local/include). */
+function cblasHeaderFound() {
+  const dirs = ['/usr/include', '/usr/local/include', '/usr/include/openblas', '/usr/include/x86_64-linux-gnu', '/usr/include/aarch64-linux-gnu'];
+  return dirs.some((d) => existsSync(path.join(d, 'cblas.h')));
 }
 
 /** How apt-get can be run here: directly (root), through `sudo -n`, or not at all. */
