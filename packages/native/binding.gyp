@@ -8,7 +8,8 @@
         "src/addon/gemm.c",
         "src/addon/epilogue.c",
         "src/addon/conv.c",
-        "src/addon/adamw.c"
+        "src/addon/adamw.c",
+        "src/addon/reduce.c"
       ],
       "cflags": ["-O3", "-std=c11", "-fno-math-errno", "-Wall", "-Wextra"],
       "conditions": [

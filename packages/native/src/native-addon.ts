@@ -44,6 +44,8 @@ export interface NativeAddon {
   conv2dForward(heap: ArrayBuffer, xOffset: number, filterOffset: number, yOffset: number, geometry: Int32Array): void;
   conv2dBackpropInput(heap: ArrayBuffer, dyOffset: number, filterOffset: number, dxOffset: number, geometry: Int32Array): void;
   conv2dBackpropFilter(heap: ArrayBuffer, xOffset: number, dyOffset: number, dwOffset: number, geometry: Int32Array): void;
+  /** Sums a row-major [outer, inner] block over its rows into `inner` floats. */
+  sumOuter(heap: ArrayBuffer, outer: number, inner: number, xOffset: number, outOffset: number): void;
   blasInfo(): BlasInfo;
 }
 

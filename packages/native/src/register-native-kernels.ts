@@ -6,6 +6,7 @@ import { ADAMW_UPDATE_KERNEL, nativeAdamWUpdate } from './adamw-update-kernel';
 import { nativeBatchMatMul } from './batch-mat-mul-kernel';
 import { nativeConv2D, nativeConv2DBackpropFilter, nativeConv2DBackpropInput } from './conv2d-kernels';
 import { nativeFusedMatMul } from './fused-mat-mul-kernel';
+import { nativeSum } from './sum-kernel';
 import { loadNativeAddon } from './native-addon';
 import type { NativeAddon } from './native-addon';
 
@@ -22,10 +23,11 @@ const FACTORIES: Readonly<Record<string, KernelFactory>> = {
   [tf.Conv2DBackpropInput]: nativeConv2DBackpropInput,
   [tf.Conv2DBackpropFilter]: nativeConv2DBackpropFilter,
   [ADAMW_UPDATE_KERNEL]: (addon) => nativeAdamWUpdate(addon),
+  [tf.Sum]: nativeSum,
 };
 
 /** Kernel names that `registerNativeKernels()` puts on the wasm backend by default. */
-export const NATIVE_KERNELS: readonly string[] = [tf.BatchMatMul, tf._FusedMatMul, tf.Conv2D, tf.Conv2DBackpropInput, tf.Conv2DBackpropFilter, ADAMW_UPDATE_KERNEL];
+export const NATIVE_KERNELS: readonly string[] = [tf.BatchMatMul, tf._FusedMatMul, tf.Conv2D, tf.Conv2DBackpropInput, tf.Conv2DBackpropFilter, ADAMW_UPDATE_KERNEL, tf.Sum];
 
 /** Kernel names the addon implements, registered or not. */
 export const AVAILABLE_NATIVE_KERNELS: readonly string[] = Object.keys(FACTORIES);
@@ -57,7 +59,9 @@ export function registerNativeKernels(options: RegisterNativeKernelsOptions = {}
     const previous = tf.getKernel(name, 'wasm');
     if (previous) tf.unregisterKernel(name, 'wasm');
     replaced.set(name, previous);
-    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: factory(addon, previous?.kernelFunc) });
+    // The replaced kernel's setup (wasm binds its C function there) still has to run when wasm initializes,
+    // or the fallback finds its function unbound.
+    tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: factory(addon, previous?.kernelFunc), ...(previous?.setupFunc ? { setupFunc: previous.setupFunc } : {}) });
   }
 }
 

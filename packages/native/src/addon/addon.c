@@ -79,6 +79,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"conv2dBackpropInput", NULL, conv2d_backprop_input, NULL, NULL, NULL, napi_enumerable, NULL},
       {"conv2dBackpropFilter", NULL, conv2d_backprop_filter, NULL, NULL, NULL, napi_enumerable, NULL},
       {"adamwUpdate", NULL, adamw_update, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sumOuter", NULL, sum_outer, NULL, NULL, NULL, napi_enumerable, NULL},
       {"blasInfo", NULL, blas_info, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof(functions) / sizeof(functions[0]), functions);
