@@ -3,8 +3,12 @@
 // alternating round by round (this machine is shared and noisy). Models: the main job (3 ae cells x
 // 1000, 512-unit head), lbp-cae (cae,cae,cae) and bp-cnn. A benchmark, not a test: it prints figures.
 //
+// For staged models it also runs N independent 1-worker processes at once: how much N cores of this machine
+// deliver together for that job (shared caches, memory bandwidth, clocks) is the ceiling any N-worker
+// pipeline meets, so the table gives the pipeline's speed-up against it too.
+//
 //   node apps/cli/bench/engines-workers-bench.mjs [--rounds=1] [--main-limit=20000] [--conv-limit=4000] [--workers=N] [--only=main,cae,bp-cnn]
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -36,6 +40,28 @@ function train(flags) {
   return { epoch: summary.epochSeconds[0], wall, accuracy: summary.testAccuracy, backend: summary.backend, workers: summary.workers, versions: summary.versions };
 }
 
+// N copies of one configuration at once; resolves to their results.
+function trainConcurrently(flags, copies) {
+  return Promise.all(
+    Array.from({ length: copies }, () => {
+      const out = mkdtempSync(path.join(scratch, 'run-'));
+      return new Promise((resolve) => {
+        const child = spawn(process.execPath, [BIN, 'train', ...flags, '--epochs', '1', '--test-limit', '2000', '--no-store', '--json', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('close', (code) => {
+          rmSync(out, { recursive: true, force: true });
+          if (code !== 0) return resolve({ error: (stderr.trim().split('\n').at(-1) ?? `exit ${code}`).slice(0, 200) });
+          const summary = JSON.parse(stdout.trim().split('\n').at(-1));
+          resolve({ epoch: summary.epochSeconds[0] });
+        });
+      });
+    }),
+  );
+}
+
 // Does the native engine load here? One tiny run tells, with the reason when it does not.
 const probe = train(['--backend', 'native', '--train-limit', '64', '--width', '8', '--workers', '1']);
 const engines = probe.error ? ['wasm'] : ['wasm', 'native'];
@@ -48,11 +74,22 @@ for (const model of MODELS) {
   }
 }
 const times = new Map(configs.map((c) => [c, []]));
+// Per staged model and engine: the mean epoch of workersN 1-worker copies running at once.
+const together = new Map();
 for (let round = 0; round < rounds; round++) {
   for (const c of configs) {
-    const r = train([...c.model.flags, '--backend', c.engine, '--workers', String(c.workers)]);
+    const flags = [...c.model.flags, '--backend', c.engine, '--workers', String(c.workers)];
+    const r = train(flags);
     times.get(c).push(r);
     console.error(`round ${round + 1}/${rounds} ${c.model.id} ${c.engine} workers ${c.workers}: ${r.error ?? `${r.epoch.toFixed(1)} s/epoch, accuracy ${(r.accuracy * 100).toFixed(2)}%`}`);
+    if (c.model.staged && c.workers === 1 && workersN > 1) {
+      const rs = await trainConcurrently(flags, workersN);
+      const ok = rs.filter((x) => !x.error);
+      const key = `${c.model.id}/${c.engine}`;
+      if (!together.has(key)) together.set(key, []);
+      if (ok.length === rs.length) together.get(key).push(ok.reduce((a, x) => a + x.epoch, 0) / ok.length);
+      console.error(`round ${round + 1}/${rounds} ${c.model.id} ${c.engine}: ${workersN} 1-worker runs at once: ${ok.length === rs.length ? ok.map((x) => x.epoch.toFixed(1)).join(', ') + ' s/epoch' : rs.find((x) => x.error).error}`);
+    }
   }
 }
 
@@ -74,6 +111,24 @@ for (const model of MODELS) {
     }
     const epoch = median(ok.map((r) => r.epoch));
     console.log(`| ${model.label} | ${c.engine} | ${c.workers} | ${epoch.toFixed(1)} | ${median(ok.map((r) => r.wall)).toFixed(1)} | ${(baseEpoch / epoch).toFixed(2)}x | ${(ok.at(-1).accuracy * 100).toFixed(2)}% |`);
+  }
+}
+if (workersN > 1 && together.size) {
+  console.log(`\nThe machine's ceiling: ${workersN} independent 1-worker runs at once, each one's s/epoch, and how much work the ${workersN} cores then do per second against one run alone (a ${workersN}-worker pipeline cannot beat this)`);
+  console.log(`| model | engine | 1 run alone s/epoch | ${workersN} at once s/epoch | ceiling | ${workersN}-worker speed-up | of the ceiling |`);
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
+  for (const model of MODELS.filter((m) => m.staged)) {
+    for (const engine of engines) {
+      const runs = together.get(`${model.id}/${engine}`);
+      const alone = times.get(configs.find((c) => c.model === model && c.engine === engine && c.workers === 1)).filter((r) => !r.error);
+      const piped = times.get(configs.find((c) => c.model === model && c.engine === engine && c.workers === workersN)).filter((r) => !r.error);
+      if (!runs?.length || !alone.length || !piped.length) continue;
+      const t1 = median(alone.map((r) => r.epoch));
+      const tN = median(runs);
+      const ceiling = (workersN * t1) / tN;
+      const speedup = t1 / median(piped.map((r) => r.epoch));
+      console.log(`| ${model.label} | ${engine} | ${t1.toFixed(1)} | ${tN.toFixed(1)} | ${ceiling.toFixed(2)}x | ${speedup.toFixed(2)}x | ${((100 * speedup) / ceiling).toFixed(0)}% |`);
+    }
   }
 }
 console.log(`(main job: first ${mainLimit} MNIST examples; conv models: first ${convLimit}; test accuracy on the first 2000 test images)`);
