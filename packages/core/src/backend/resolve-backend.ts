@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { AUTO_BACKEND_ORDER } from './backend-name';
 import type { BackendChoice, BackendName } from './backend-name';
 import { BackendUnavailableError, oneLineReason } from './backend-unavailable-error';
+import { registerBroadcastReductionGradients } from './broadcast-reduction-gradients';
 import { registerWasmTrainingKernels } from './wasm-training-kernels';
 
 /** One backend tried by `auto`, and why it was skipped. */
@@ -89,6 +90,7 @@ async function setBackendCapturingWarnings(name: string): Promise<{ ok: boolean;
 }
 
 async function activate(name: string): Promise<void> {
+  registerBroadcastReductionGradients();
   if (tf.findBackendFactory(name) == null) {
     throw new Error(`no "${name}" backend is registered with @tensorflow/tfjs-core`);
   }

@@ -4,9 +4,10 @@ import { tf, type StagedModel } from '@localbp/core';
  * Seconds one training step of each part takes (units, then the classifier), measured on a scratch
  * copy of the model with a real batch: the costs a pipeline's stages are balanced by. The first
  * round warms kernels up (workspaces, caches); each part then counts its fastest later round, the
- * least disturbed by whatever else the machine runs. The scratch model is the caller's to dispose.
+ * least disturbed by whatever else the machine runs (four later rounds: one disturbed round
+ * must not flip the stage split). The scratch model is the caller's to dispose.
  */
-export async function measurePartCosts(scratch: StagedModel, xs: tf.Tensor, ys: tf.Tensor1D, rounds = 3): Promise<number[]> {
+export async function measurePartCosts(scratch: StagedModel, xs: tf.Tensor, ys: tf.Tensor1D, rounds = 5): Promise<number[]> {
   const unitCount = scratch.units.length;
   const best = new Array<number>(unitCount + 1).fill(Number.POSITIVE_INFINITY);
   for (let round = 0; round < rounds; round++) {
