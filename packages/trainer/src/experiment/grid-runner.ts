@@ -9,9 +9,8 @@ import { recordedEnvironment } from './recorded-environment';
 import { runCells } from './run-cells';
 import { renderReport, type ReportInput } from './render-report';
 
-/** Options of `runExperiment`. */
-export interface RunExperimentOptions {
-  plan: ExperimentPlan;
+/** What every experiment runner takes besides its plan. */
+export interface ExperimentRunOptions {
   out: string;
   /** How to start `localbp`: the Node binary and the CLI script. */
   cli: { node: string; script: string };
@@ -25,6 +24,11 @@ export interface RunExperimentOptions {
   notes?: string[];
   /** Receives progress lines (default: stderr). */
   log?: (line: string) => void;
+}
+
+/** Options of `runExperiment`. */
+export interface RunExperimentOptions extends ExperimentRunOptions {
+  plan: ExperimentPlan;
 }
 
 /** What `runExperiment` did: runs trained, skipped and failed, and where the report is. */

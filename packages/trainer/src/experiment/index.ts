@@ -26,7 +26,7 @@ export type { CellRecord, CellState, FederateCellState } from './grid-cell-state
 export { runCells } from './run-cells';
 export type { CellJob, CellsOutcome, RunCellsOptions } from './run-cells';
 export { runExperiment } from './grid-runner';
-export type { ExperimentOutcome, RunExperimentOptions } from './grid-runner';
+export type { ExperimentOutcome, ExperimentRunOptions, RunExperimentOptions } from './grid-runner';
 export { PAPER_PRESETS, paperPresetSchema } from './paper-preset';
 export type { PaperPreset } from './paper-preset';
 export { paperJobs, modelArgsAtDepth } from './paper-cells';

@@ -30,16 +30,23 @@ const family = (model: string) => experimentModel(model)?.family;
 
 interface Check {
   text: string;
-  holds: boolean;
+  /** null: the runs it needs have not finished. */
+  holds: boolean | null;
 }
 
-/** `confirmed` when every check holds, a caveat when the `core` one holds but others fail, else not confirmed. */
+/** A comparison whose runs have not finished: it keeps the verdict below "confirmed". */
+const untested = (what: string): Check => ({ text: `not tested yet: ${what}`, holds: null });
+
+/**
+ * `confirmed` when every check holds; a caveat when the `core` one holds but another fails or is untested; not
+ * confirmed when the core one fails; not tested without it.
+ */
 function judge(id: ClaimVerdict['id'], claim: string, core: Check | null, others: Check[]): ClaimVerdict {
-  if (!core) return { id, claim, verdict: 'not tested', evidence: others.map((c) => c.text), failing: ['the runs this needs have not finished'] };
+  if (!core) return { id, claim, verdict: 'not tested', evidence: others.filter((c) => c.holds !== null).map((c) => c.text), failing: ['the runs this needs have not finished'] };
   const all = [core, ...others];
-  const failing = all.filter((c) => !c.holds).map((c) => c.text);
-  const verdict: Verdict = !core.holds ? 'not confirmed' : failing.length ? 'confirmed with a caveat' : 'confirmed';
-  return { id, claim, verdict, evidence: all.map((c) => `${c.holds ? '✓' : '✗'} ${c.text}`), failing };
+  const failing = all.filter((c) => c.holds !== true).map((c) => c.text);
+  const verdict: Verdict = core.holds === false ? 'not confirmed' : failing.length ? 'confirmed with a caveat' : 'confirmed';
+  return { id, claim, verdict, evidence: all.map((c) => `${c.holds === null ? '…' : c.holds ? '✓' : '✗'} ${c.text}`), failing };
 }
 
 const best = (rows: readonly AccuracyRow[], fam: string) => rows.filter((r) => family(r.model) === fam && r.finalAccuracy)[0];
@@ -66,7 +73,7 @@ function accuracyAndStability(results: PaperResults): ClaimVerdict {
       text: `spread over seeds: mean std of LBP models ${size(mean(lbpStd))} vs FF models ${size(mean(ffStd))}`,
       holds: mean(lbpStd) <= mean(ffStd),
     });
-  }
+  } else others.push(untested('spread over seeds of LBP and FF models (runs with 2+ seeds)'));
   const drops = (fam: string) => results.separate.rows.filter((r) => family(r.model) === fam && r.drop !== null).map((r) => r.drop!);
   const [lbpDrop, ffDrop] = [drops('lbp'), drops('ff')];
   if (lbpDrop.length && ffDrop.length) {
@@ -74,13 +81,14 @@ function accuracyAndStability(results: PaperResults): ClaimVerdict {
       text: `${results.separate.dataset}, separate schedule vs simultaneous: LBP loses ${pts(mean(lbpDrop))}, FF loses ${pts(mean(ffDrop))} (mean over models)`,
       holds: mean(lbpDrop) < mean(ffDrop),
     });
-  }
+  } else others.push(untested('LBP and FF under the separate schedule'));
   return judge('accuracy-stability', 'LBP is more accurate and more stable than FF (also when each layer is trained to completion alone)', core, others);
 }
 
 function cellRanking(results: PaperResults): ClaimVerdict {
   const caeBest: Check[] = [];
-  const others: Check[] = [];
+  const weakest: Check[] = [];
+  const cnnLeads: Check[] = [];
   for (const { dataset, rows } of results.accuracy) {
     const lbp = rows.filter((r) => family(r.model) === 'lbp' && r.finalAccuracy);
     const cae = lbp.find((r) => r.model === 'lbp-cae');
@@ -89,13 +97,17 @@ function cellRanking(results: PaperResults): ClaimVerdict {
     const gan = lbp.find((r) => r.model === 'lbp-gan');
     if (gan && lbp.length > 2) {
       const last = lbp.at(-1)!;
-      others.push({ text: `${dataset}: weakest LBP cell ${last.model} (${pct(last.finalAccuracy!.mean)}), lbp-gan ${pct(gan.finalAccuracy!.mean)}`, holds: last.model === 'lbp-gan' });
+      weakest.push({ text: `${dataset}: weakest LBP cell ${last.model} (${pct(last.finalAccuracy!.mean)}), lbp-gan ${pct(gan.finalAccuracy!.mean)}`, holds: last.model === 'lbp-gan' });
     }
     const cnn = rows.find((r) => r.model === 'bp-cnn' && r.finalAccuracy);
     if (cnn) {
-      others.push({ text: `${dataset}: bp-cnn ${pct(cnn.finalAccuracy!.mean)} vs lbp-cae ${pct(cae.finalAccuracy!.mean)}: ${pts(cnn.finalAccuracy!.mean - cae.finalAccuracy!.mean)}`, holds: cnn.finalAccuracy!.mean > cae.finalAccuracy!.mean });
+      cnnLeads.push({ text: `${dataset}: bp-cnn ${pct(cnn.finalAccuracy!.mean)} vs lbp-cae ${pct(cae.finalAccuracy!.mean)}: ${pts(cnn.finalAccuracy!.mean - cae.finalAccuracy!.mean)}`, holds: cnn.finalAccuracy!.mean > cae.finalAccuracy!.mean });
     }
   }
+  const others = [
+    ...(weakest.length ? weakest : [untested('lbp-gan beside two other LBP cells')]),
+    ...(cnnLeads.length ? cnnLeads : [untested('bp-cnn beside lbp-cae')]),
+  ];
   const core = caeBest.length ? { text: caeBest.map((c) => c.text).join('; '), holds: caeBest.every((c) => c.holds) } : null;
   return judge('cell-ranking', 'the CAE is the most accurate cell, the GAN the weakest, and a BP-trained CNN still leads', core, others);
 }
@@ -119,7 +131,7 @@ function memory(results: PaperResults): ClaimVerdict {
         text: `the saving grows with depth: ${pct(first.tensorSaving)} at depth ${first.depth}, ${pct(last.tensorSaving)} at depth ${last.depth}`,
         holds: last.tensorSaving > first.tensorSaving,
       });
-    }
+    } else others.push(untested('the saving at a second depth'));
     others.push({ text: `peak RSS saving (whole process) at depth ${top.depth}: ${pct(top.rssSaving)}`, holds: top.rssSaving > 0 });
   }
   return judge('memory', 'LBP needs up to 48% less training memory than a BP-trained CNN, more so as the stack deepens', core, others);
@@ -151,6 +163,7 @@ function separateAndFederated(results: PaperResults): ClaimVerdict {
       }
     }
   }
+  if (!others.length) others.push(untested('an LBP and an FF model federated on the same partition'));
   return judge('separate-federated', 'cells trained separately (by different participants) and combined work, which suits federated learning', core, others);
 }
 

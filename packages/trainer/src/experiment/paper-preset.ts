@@ -122,7 +122,7 @@ const QUICK = paperPresetSchema.parse({
   },
   federated: {
     dataset: 'mnist',
-    models: ['lbp-ae'],
+    models: ['lbp-ae', 'ff'],
     partitions: ['dirichlet:0.5'],
     cellDistributed: ['lbp-ae'],
     // Cell-distributed needs a participant per cell (3).

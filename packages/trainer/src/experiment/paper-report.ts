@@ -4,6 +4,7 @@ import type { PaperPreset } from './paper-preset';
 import type { AccuracyRow, PaperFederateRun, PaperResults, PaperTrainRun } from './paper-results';
 import { MEMORY_METHOD, OUR_DEFAULTS } from './our-defaults';
 import { machineLines, type ReportEnvironment } from './recorded-environment';
+import { reportPreamble } from './report-preamble';
 import type { Spread } from './summary-statistics';
 
 /** What the paper report is rendered from: nothing but the preset and what its runs recorded. */
@@ -58,16 +59,7 @@ export function renderPaperReport(input: PaperReportInput): string {
     `Preset \`${preset.id}\`: ${preset.description}.`,
     input.missing.length ? `**Partial: ${total - input.missing.length} of ${total} runs finished**; each section lists what it lacks.` : `Complete: all ${total} runs finished.`,
     '',
-    'Made with:',
-    '',
-    '```sh',
-    env.command,
-    '```',
-    '',
-    'Rerunning the same command resumes: finished runs are not rerun. With `--report-only` it trains nothing and rewrites ' +
-      'this report, results.json and the figures from the runs\' files, byte for byte.',
-    '',
-    ...(input.notes.length ? ['## Notes', '', ...input.notes.map((n) => `- ${n}`), ''] : []),
+    ...reportPreamble(env.command, input.notes),
     '## Setup',
     '',
     `- Engines: ${env.backends.length ? env.backends.join(', ') : 'n/a'} (per model below, with worker threads)`,
@@ -86,8 +78,8 @@ export function renderPaperReport(input: PaperReportInput): string {
     '',
   ];
   input.claims.forEach((c, i) => {
-    lines.push(`### Claim ${i + 1}: ${c.claim}`, '', `**Verdict: ${c.verdict}.**`, '', ...c.evidence.map((e) => `- ${e}`), '');
-    if (c.verdict === 'not tested') lines.push(`- ${c.failing.join('; ')}`, '');
+    const points = c.verdict === 'not tested' ? [...c.evidence, ...c.failing] : c.evidence;
+    lines.push(`### Claim ${i + 1}: ${c.claim}`, '', `**Verdict: ${c.verdict}.**`, '', ...points.map((e) => `- ${e}`), '');
   });
 
   lines.push('## 1. Accuracy', '');

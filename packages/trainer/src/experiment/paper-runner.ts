@@ -3,7 +3,7 @@ import path from 'node:path';
 import { accuracyFigureSvg } from './accuracy-figure';
 import { barFigureSvg } from './bar-figure';
 import { EXPERIMENT_MODELS } from './experiment-models';
-import type { ExperimentOutcome } from './grid-runner';
+import type { ExperimentOutcome, ExperimentRunOptions } from './grid-runner';
 import { inspectCell, inspectFederateCell, type CellRecord } from './grid-cell-state';
 import { lineFigureSvg, type LineSeries } from './line-figure';
 import { paperJobs, type PaperCell, type PaperSection } from './paper-cells';
@@ -15,18 +15,10 @@ import { recordedEnvironment } from './recorded-environment';
 import { runCells } from './run-cells';
 
 /** Options of `runPaperExperiment`. */
-export interface RunPaperOptions {
+export interface RunPaperOptions extends ExperimentRunOptions {
   preset: PaperPreset;
-  out: string;
   /** Dataset → directory of its files (required for the preset's `needsDataDir` datasets; not recorded in trainArgs). */
   dataDirs: Record<string, string>;
-  cli: { node: string; script: string };
-  /** The command line as the user typed it (without --report-only), for the report. */
-  command: string;
-  versions: Record<string, string>;
-  reportOnly?: boolean;
-  notes?: string[];
-  log?: (line: string) => void;
 }
 
 /**

@@ -3,6 +3,7 @@ import { experimentModel } from './experiment-models';
 import type { ExperimentPlan, GridCell } from './experiment-plan';
 import { MEMORY_METHOD, OUR_DEFAULTS } from './our-defaults';
 import { machineLines, type ReportEnvironment } from './recorded-environment';
+import { reportPreamble } from './report-preamble';
 import type { Spread } from './summary-statistics';
 
 /** What the experiment report is rendered from. */
@@ -43,15 +44,7 @@ export function renderReport(input: ReportInput): string {
       ? `Complete: all ${total} runs of the grid (${plural(plan.datasets.length, 'dataset')} × ${plural(plan.models.length, 'model')} × ${plural(plan.seeds, 'seed')}) finished.`
       : `**Partial: ${done} of ${total} runs finished**; the missing ones are listed at the end.`,
     '',
-    'Made with:',
-    '',
-    '```sh',
-    env.command,
-    '```',
-    '',
-    'Rerunning the same command resumes the grid: finished runs are not rerun; with `--report-only` it rewrites this report from the runs\' files, byte for byte.',
-    '',
-    ...(input.notes?.length ? ['## Notes', '', ...input.notes.map((n) => `- ${n}`), ''] : []),
+    ...reportPreamble(env.command, input.notes ?? []),
     '## Setup',
     '',
     `- Backend: ${env.backends.length ? env.backends.join(', ') : 'n/a'}`,

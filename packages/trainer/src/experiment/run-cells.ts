@@ -121,7 +121,7 @@ export async function runCells(jobs: readonly CellJob[], options: RunCellsOption
         }
         failed.push({ cell, reason: 'exited 0 without a complete summary' });
       } else if (result.code === 130 && stopped) {
-        log(`${tag}: interrupted after ${seconds} s; its checkpoint is in ${dir}`);
+        log(`${tag}: interrupted after ${seconds} s; ${cell.kind === 'federate' ? 'a rerun starts it again' : `its checkpoint is in ${dir}`}`);
       } else {
         const how = result.signal ? `killed by ${result.signal}` : `exit code ${result.code}`;
         failed.push({ cell, reason: `${how}${result.lastError ? `: ${result.lastError}` : ''} (log: ${path.join(cell.dir, cellLogName(cell))})` });
