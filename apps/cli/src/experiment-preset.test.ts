@@ -145,12 +145,15 @@ describe('localbp experiment --preset quick: every section of the paper report, 
     for (const [name, bytes] of before) expect(after.get(name)!.equals(bytes), name).toBe(true);
   }, TIMEOUT_MS);
 
-  it('refuses grid flags beside a preset, and an unknown preset', async () => {
+  it('refuses grid flags beside a preset, an unknown preset, and a grid without --out', async () => {
     const mixed = await runCli(['experiment', '--preset', 'quick', '--models', 'lbp-ae', '--out', out]);
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toMatch(/--preset quick sets the whole plan; drop --models/);
     const unknown = await runCli(['experiment', '--preset', 'huge', '--out', out]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown preset "huge"; choose from: paper, quick/);
+    const noOut = await runCli(['experiment', '--models', 'lbp-ae']);
+    expect(noOut.code).toBe(2);
+    expect(noOut.stderr).toMatch(/required option '--out <dir>' not specified \(or give --preset\)/);
   }, TIMEOUT_MS);
 });

@@ -39,7 +39,7 @@ export function modelArgsAtDepth(m: ExperimentModel, depth: number): string[] {
   return [...args, '--cells', Array.from({ length: depth }, () => cell).join(',')];
 }
 
-/** Federated runs compare families with the same head as `localbp train` gives them (federate's own default is lbp's). */
+/** A model's flags for a simulation and its centralized twin; the bp head is named, so both build it the same way. */
 function federatedModelArgs(m: ExperimentModel): string[] {
   return m.family === 'bp' ? [...m.trainArgs, '--head-hidden', 'none'] : [...m.trainArgs];
 }
