@@ -1,6 +1,6 @@
 import { BACKEND_CHOICES, registry } from '@localbp/core';
 import '@localbp/datasets';
-import { EXPERIMENT_MODELS, experimentModel, experimentPlanSchema, missingRegistrations, type ExperimentPlan } from '@localbp/trainer/experiment';
+import { EXPERIMENT_MODELS, experimentModel, experimentPlanSchema, missingRegistrations, PAPER_PRESETS, type ExperimentPlan, type PaperPreset } from '@localbp/trainer/experiment';
 import path from 'node:path';
 import { UsageError } from './cli-errors';
 
@@ -84,4 +84,42 @@ export function parseExperimentOptions(raw: RawExperimentOptions): ExperimentPla
     dataDirs: dataDirs(raw.dataDir, datasets),
   };
   return experimentPlanSchema.parse(Object.fromEntries(Object.entries(plan).filter(([, v]) => v !== undefined)));
+}
+
+/** Grid flags a preset replaces (commander option names): giving one with --preset is a usage error. */
+export const PRESET_GRID_FLAGS = ['datasets', 'models', 'seeds', 'epochs', 'batchSize', 'width', 'trainLimit', 'testLimit', 'backend'] as const;
+
+/** The raw strings `localbp experiment --preset` reads. */
+export interface RawPresetOptions {
+  preset: string;
+  out?: string;
+  dataDir: string[];
+}
+
+/** `--preset NAME`: the preset, its output directory and the data directories (`--data-dir DATASET=DIR`). */
+export function parsePresetOptions(
+  raw: RawPresetOptions,
+  givenGridFlags: readonly string[],
+): { preset: PaperPreset; out: string; dataDirs: Record<string, string> } {
+  const preset = PAPER_PRESETS[raw.preset];
+  if (!preset) throw new UsageError(`--preset: unknown preset "${raw.preset}"; choose from: ${Object.keys(PAPER_PRESETS).join(', ')}`);
+  if (givenGridFlags.length) {
+    const flags = givenGridFlags.map((f) => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+    throw new UsageError(`--preset ${raw.preset} sets the whole plan; drop ${flags.join(', ')}`);
+  }
+  const registered = { model: registry.ids('model'), cell: registry.ids('cell'), objective: registry.ids('objective') };
+  const models = new Set([
+    ...preset.accuracy.flatMap((a) => a.models),
+    ...preset.separate.models,
+    ...preset.memoryDepth.pairs.flatMap((p) => [p.lbp, p.bp]),
+    ...preset.federated.models,
+    ...preset.federated.cellDistributed,
+  ]);
+  for (const id of models) {
+    const missing = missingRegistrations(experimentModel(id)!, registered);
+    if (missing) throw new UsageError(`--preset ${raw.preset}: ${id} is not available in this build: ${missing}`);
+  }
+  const datasets = [...new Set([...preset.accuracy.map((a) => a.dataset), preset.memoryDepth.dataset, preset.federated.dataset])];
+  if (raw.dataDir.some((d) => !/^[a-z][a-z0-9-]*=/.test(d))) throw new UsageError('--data-dir with --preset: name the dataset: --data-dir DATASET=DIR');
+  return { preset, out: raw.out ?? path.join('docs', 'results', preset.id), dataDirs: dataDirs(raw.dataDir, datasets) };
 }

@@ -10,9 +10,10 @@ export interface RawModelFlags {
   dataset: string;
   dataDir?: string;
   model: string;
-  cells: string;
-  width: string;
-  headHidden: string;
+  /** Absent: as `localbp train` (the model's default cells, each cell type's default width, the family's head). */
+  cells?: string;
+  width?: string;
+  headHidden?: string;
   objective?: string;
   noise: string;
   noiseLevel: string;

@@ -1,13 +1,19 @@
 import { Command } from '@commander-js/extra-typings';
-import { runExperiment } from '@localbp/trainer/experiment';
+import { runExperiment, runPaperExperiment } from '@localbp/trainer/experiment';
 import { version } from '../../package.json';
-import { parseExperimentOptions } from '../experiment-options';
+import { UsageError } from '../cli-errors';
+import { parseExperimentOptions, parsePresetOptions, PRESET_GRID_FLAGS } from '../experiment-options';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** Quotes an argument only where a shell would need it, so the report's command can be pasted back. */
 function shellWord(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+function requireOut(out: string | undefined): string {
+  if (out === undefined) throw new UsageError("required option '--out <dir>' not specified (or give --preset)");
+  return out;
 }
 
 export function experimentCommand(): Command<[], Record<string, unknown>> {
@@ -23,21 +29,26 @@ export function experimentCommand(): Command<[], Record<string, unknown>> {
     .option('--test-limit <n>', 'use only the first N test examples')
     .option('--backend <name>', 'compute engine of every run: auto, tensorflow, native, wasm, cpu')
     .option('--data-dir <[dataset=]dir>', 'files of a dataset (repeatable; name the dataset when there are several)', collect, [] as string[])
-    .requiredOption('--out <dir>', 'experiment directory: one sub-directory per run, report.md, results.json, figures')
+    .option('--preset <name>', 'a whole plan instead of the grid flags: paper (the paper\'s comparison at full scale: accuracy, separate schedule, memory vs depth, federated) or quick (the same on tiny subsets)')
+    .option('--out <dir>', 'experiment directory: one sub-directory per run, report.md, results.json, figures (with --preset: default docs/results/<preset>)')
     .option('--note <text>', 'a remark for the report\'s Notes section (repeatable)', collect, [] as string[])
     .option('--report-only', 'train nothing: write the report from the runs that have finished', false)
-    .action(async (opts) => {
-      const plan = parseExperimentOptions(opts);
-      const outcome = await runExperiment({
-        plan,
-        out: opts.out,
+    .action(async (opts, cmd) => {
+      // Without --report-only: the report names the command that trains (and, rerun, regenerates) the grid.
+      const command = ['localbp', ...process.argv.slice(2).filter((a) => a !== '--report-only')].map(shellWord).join(' ');
+      const common = {
         cli: { node: process.execPath, script: process.argv[1]! },
-        // Without --report-only: the report names the command that trains (and, rerun, regenerates) the grid.
-        command: ['localbp', ...process.argv.slice(2).filter((a) => a !== '--report-only')].map(shellWord).join(' '),
+        command,
         versions: { localbp: version },
         reportOnly: Boolean(opts.reportOnly),
         notes: opts.note,
-      });
+      };
+      const outcome = opts.preset
+        ? await runPaperExperiment({
+            ...parsePresetOptions({ ...opts, preset: opts.preset }, PRESET_GRID_FLAGS.filter((f) => cmd.getOptionValueSource(f) === 'cli')),
+            ...common,
+          })
+        : await runExperiment({ plan: parseExperimentOptions(opts), out: requireOut(opts.out), ...common });
       if (outcome.failed.length) {
         process.stderr.write(`localbp: error: ${outcome.failed.length} run(s) failed: ${outcome.failed.map((f) => `${f.cell.dir} (${f.reason})`).join('; ')}\n`);
       }

@@ -31,8 +31,18 @@ export interface GridCell {
   seed: number;
   /** Relative to the experiment's output directory. */
   dir: string;
-  /** The full `localbp train` argument list (without `--out` and `--json`, which the runner adds). */
+  /**
+   * The full `localbp` argument list (`train …`, or `federate simulate …` for kind `federate`), without `--out` and
+   * `--json`, which the runner adds. Recorded in the run's directory: a directory made with other arguments is refused.
+   */
   trainArgs: string[];
+  /** `train` (default) or `federate` (a `localbp federate simulate` run, its JSON summary saved as summary.json). */
+  kind?: 'train' | 'federate';
+  /**
+   * Arguments that say where the data is (`--data-dir …`): passed on, recorded beside trainArgs but not compared, so
+   * the same run can be regenerated from another machine's copy of the files.
+   */
+  dataArgs?: string[];
 }
 
 function sharedTrainArgs(plan: ExperimentPlan, dataset: string): string[] {

@@ -1,8 +1,22 @@
 import os from 'node:os';
-import type { ReportEnvironment } from './render-report';
+import { z } from 'zod';
 
-/** The machine the grid ran on, as the report states it. */
-export function machineInfo(): ReportEnvironment['machine'] {
+/** The machine a run trained on, as its cell record keeps it (validated on read). */
+export const machineSchema = z
+  .object({
+    cpuModel: z.string(),
+    cores: z.number().int(),
+    totalMemoryBytes: z.number(),
+    platform: z.string(),
+    arch: z.string(),
+  })
+  .strict();
+
+/** The machine a run trained on. */
+export type MachineInfo = z.infer<typeof machineSchema>;
+
+/** This machine, recorded with every attempt of a run (the report states the machines of its runs, not its own). */
+export function machineInfo(): MachineInfo {
   const cpus = os.cpus();
   return {
     cpuModel: cpus[0]?.model.trim() ?? 'unknown CPU',

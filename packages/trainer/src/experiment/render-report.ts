@@ -2,18 +2,9 @@ import type { ExperimentResults, ModelResult } from './aggregate-results';
 import { experimentModel } from './experiment-models';
 import type { ExperimentPlan, GridCell } from './experiment-plan';
 import { MEMORY_METHOD, OUR_DEFAULTS } from './our-defaults';
+import { machineLines, type ReportEnvironment } from './recorded-environment';
+import { reportPreamble } from './report-preamble';
 import type { Spread } from './summary-statistics';
-
-/** Where and with what the grid ran. */
-export interface ReportEnvironment {
-  command: string;
-  generatedAt: string;
-  backends: string[];
-  machine: { cpuModel: string; cores: number; totalMemoryBytes: number; platform: string; arch: string };
-  versions: Record<string, string>;
-  /** 1-minute load average when the runs started (null: not recorded). */
-  loadAverage: Spread | null;
-}
 
 /** What the experiment report is rendered from. */
 export interface ReportInput {
@@ -53,26 +44,11 @@ export function renderReport(input: ReportInput): string {
       ? `Complete: all ${total} runs of the grid (${plural(plan.datasets.length, 'dataset')} × ${plural(plan.models.length, 'model')} × ${plural(plan.seeds, 'seed')}) finished.`
       : `**Partial: ${done} of ${total} runs finished**; the missing ones are listed at the end.`,
     '',
-    'Made with:',
-    '',
-    '```sh',
-    env.command,
-    '```',
-    '',
-    `Generated ${env.generatedAt}. Rerunning the same command resumes the grid: finished runs are not rerun.`,
-    '',
-    ...(input.notes?.length ? ['## Notes', '', ...input.notes.map((n) => `- ${n}`), ''] : []),
+    ...reportPreamble(env.command, input.notes ?? []),
     '## Setup',
     '',
     `- Backend: ${env.backends.length ? env.backends.join(', ') : 'n/a'}`,
-    `- Machine: ${env.machine.cpuModel}, ${env.machine.cores} cores, ${(env.machine.totalMemoryBytes / 2 ** 30).toFixed(1)} GiB RAM (${env.machine.platform}/${env.machine.arch})`,
-    ...(env.loadAverage
-      ? [
-          `- Machine load (1-minute load average when each run started): mean ${env.loadAverage.mean.toFixed(1)}, ` +
-            `range ${env.loadAverage.min.toFixed(1)}–${env.loadAverage.max.toFixed(1)}` +
-            (env.loadAverage.max > env.machine.cores ? ' — the machine was shared with other work, so seconds per epoch are inflated and vary.' : '.'),
-        ]
-      : []),
+    ...machineLines(env),
     `- Versions: ${Object.entries(env.versions)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
