@@ -30,6 +30,8 @@ export interface CoordinatorDeps {
   restarted?: boolean;
   onRoundComplete?(report: RoundReport): void;
   now?(): number;
+  /** Test hook (fault injection): awaited mid-aggregation and after a committed round; absent in production. */
+  faultPoint?(name: 'aggregate' | 'between-rounds', round: number): Promise<void>;
 }
 
 export type PollResult =
@@ -372,6 +374,8 @@ export class RoundCoordinator {
     this.closing = true;
     try {
       await this.close(open, now >= open.deadline && waiting.length > 0);
+      // Still closing: no round starts while a test holds the server here.
+      if (this.deps.faultPoint && this.completed === open.round && !this.isFinished()) await this.deps.faultPoint('between-rounds', open.round);
     } finally {
       this.open = null;
       this.closing = false;
@@ -415,6 +419,7 @@ export class RoundCoordinator {
       // Every aggregator gets bounded updates: a robust one ignores counts or outliers, FedAvg needs the bound.
       const { updates, adjustments } = boundInfluence(unit, received, this.unitWeights.get(unit)!, this.config);
       adjusted.push(...adjustments);
+      if (this.deps.faultPoint) await this.deps.faultPoint('aggregate', open.round);
       for (const a of adjustments) this.deps.log(`round ${open.round}: bounded ${a.clientId} on ${unit}: ${describeAdjustment(a)}`);
       const merged = this.deps.aggregator.aggregate(updates);
       const bad = merged.find((w) => w.values.some((v) => !Number.isFinite(v)));
