@@ -1,4 +1,5 @@
 import { SeededRandom } from '@localbp/datasets';
+import { readdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lastJsonLine, tempDir, waitForStderr, type CliProcess } from './cli-test-helpers';
 import { readStateSummary, stateProblems } from './federate-state-checks';
@@ -112,6 +113,8 @@ describe('federation under SIGKILL at chosen and random points (real serve and j
       const final = await readStateSummary(state);
       expect(stateProblems(final, UNITS)).toEqual([]);
       expect(final.round).toBe(ROUNDS);
+      // The killed lives' spooled updates were cleared at each start, the last round's at its close.
+      expect(readdirSync(`${state}-spool`)).toEqual([]);
       const retries = clientResults.map((r) => (r!.stderr.match(/retry \d+ in \d+ ms/g) ?? []).length);
       console.log(
         [

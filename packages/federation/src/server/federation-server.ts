@@ -28,6 +28,7 @@ import { RoundCoordinator } from './round-coordinator';
 import type { RoundReport } from './round-report';
 import { federationConfigSchema, type FederationConfig, type FederationConfigInput } from './server-config';
 import { ServerStateDb, ServerStateError } from './server-state-db';
+import { clearSpoolDir } from './update-spool';
 
 export interface FederationServerOptions {
   /** SQLite file holding configuration, credentials and the last completed round. */
@@ -135,10 +136,14 @@ export async function startFederationServer(options: FederationServerOptions): P
           return evaluateAccuracy(evalModel, options.test!);
         }
       : undefined;
+    // The open round's updates wait on disk beside the database; a killed server's are for a lost round.
+    const spoolDir = `${db.file}-spool`;
+    clearSpoolDir(spoolDir);
     const coordinator = new RoundCoordinator({
       config,
       aggregator,
       state: checkpoint,
+      spoolDir,
       commit: (round, versions, weights, report) => db.commitRound(round, versions, weights, report, () => faults.reach('commit', round)),
       ...(faults.active ? { faultPoint: (name: 'aggregate' | 'between-rounds', round: number) => faults.reach(name, round) } : {}),
       ...(evaluate ? { evaluate } : {}),
