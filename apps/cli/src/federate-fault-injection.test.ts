@@ -14,8 +14,9 @@ const ROUNDS = 12;
 const CLIENTS = 2;
 const TRAIN_LIMIT = 200;
 const UNITS = ['cell-1', 'cell-2', 'head'];
-// A restarted server waits at most 2 s for both clients (one may be restarting itself).
-const ARGS = [...TINY_MODEL, '--heartbeat', '0.3', '--heartbeat-timeout', '5', '--crowd-timeout', '2', '--rounds', String(ROUNDS), '--wait-for', String(CLIENTS), '--json'];
+// A restarted server waits at most 2 s for both clients (one may be restarting itself). A killed client's task
+// waits for its restarted process (which asks for the same task); 15 s covers a slow start on a loaded machine.
+const ARGS = [...TINY_MODEL, '--heartbeat', '0.3', '--heartbeat-timeout', '15', '--crowd-timeout', '2', '--rounds', String(ROUNDS), '--wait-for', String(CLIENTS), '--json'];
 const NAMED_POINTS = ['upload-body', 'aggregate', 'commit', 'between-rounds'] as const;
 
 type Kill = { at: (typeof NAMED_POINTS)[number] } | { at: 'random'; afterMs: number };

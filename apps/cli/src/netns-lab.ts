@@ -38,12 +38,12 @@ function firstLine(err: unknown): string {
 export function probeNetns(): NetnsSupport {
   if (process.platform !== 'linux') return { unavailable: `network namespaces are Linux-only (this is ${process.platform})`, noNetem: 'not Linux', nft: false };
   if (!IP) return { unavailable: 'no `ip` command (Debian package iproute2)', noNetem: 'no ip', nft: false };
-  if (process.getuid?.() !== 0) return { unavailable: 'not root: creating network namespaces needs CAP_SYS_ADMIN', noNetem: 'not root', nft: false };
   const ns = `${NETNS_PREFIX}probe-${randomBytes(3).toString('hex')}`;
   try {
     run(IP, ['netns', 'add', ns]);
   } catch (err) {
-    return { unavailable: `cannot create a network namespace: ${firstLine(err)}`, noNetem: 'no netns', nft: false };
+    const who = process.getuid?.() === 0 ? '' : ' (not root: it needs CAP_SYS_ADMIN)';
+    return { unavailable: `cannot create a network namespace${who}: ${firstLine(err)}`, noNetem: 'no netns', nft: false };
   }
   try {
     try {
