@@ -22,18 +22,24 @@ const NAMED_POINTS = ['upload-body', 'aggregate', 'commit', 'between-rounds'] as
 type Kill = { at: (typeof NAMED_POINTS)[number] } | { at: 'random'; afterMs: number };
 
 /**
- * The seeded kill schedule: each named point 5 times and 4 kills at a random moment, shuffled; in 6 of the
- * server lives a client is killed as well, the moment it starts training, and restarted at once.
+ * The seeded kill schedule: each named point 5 times and 4 kills at a random moment, shuffled. In 6 of the server
+ * lives a client is killed as well and restarted at once: in 3 `upload-body` lives the client whose upload the
+ * server stopped halfway, in 3 other lives a client the moment it starts training.
  */
-function schedule(seed: number): { kills: Kill[]; clientKills: Map<number, number> } {
+function schedule(seed: number): { kills: Kill[]; clientKills: Map<number, number | 'uploading'> } {
   const random = new SeededRandom(seed);
   const kills: Kill[] = [
     ...NAMED_POINTS.flatMap((at) => Array.from({ length: 5 }, () => ({ at }))),
     ...Array.from({ length: 4 }, () => ({ at: 'random' as const, afterMs: 300 + random.nextInt(2500) })),
   ];
   const order = random.shuffle(kills.map((_, i) => i)).map((i) => kills[i]!);
-  const lives = random.shuffle(order.map((_, i) => i)).slice(0, 6);
-  return { kills: order, clientKills: new Map(lives.map((life) => [life, random.nextInt(CLIENTS)])) };
+  const lives = random.shuffle(order.map((_, i) => i));
+  const uploads = lives.filter((life) => order[life]!.at === 'upload-body').slice(0, 3);
+  const training = lives.filter((life) => order[life]!.at !== 'upload-body').slice(0, 3);
+  return {
+    kills: order,
+    clientKills: new Map<number, number | 'uploading'>([...uploads.map((life) => [life, 'uploading'] as const), ...training.map((life) => [life, random.nextInt(CLIENTS)] as const)]),
+  };
 }
 
 /** Resolves once `pattern` occurs in the child's stderr more often than it did when called. */
@@ -61,7 +67,8 @@ describe('federation under SIGKILL at chosen and random points (real serve and j
     const startClient = (i: number) => startJoin(`http://127.0.0.1:${port}`, tokens[i]![1], i, CLIENTS, TRAIN_LIMIT);
     const log: string[] = [];
     let committed = 0;
-    let clientKillsDone = 0;
+    let trainingKills = 0;
+    let uploadKills = 0;
     const started = Date.now();
     try {
       for (const [life, kill] of kills.entries()) {
@@ -72,16 +79,19 @@ describe('federation under SIGKILL at chosen and random points (real serve and j
           clients = tokens.map((_, i) => startClient(i));
         }
         const victim = clientKills.get(life);
-        if (victim !== undefined) {
+        const restart = async (i: number) => {
+          clients[i]!.child.kill('SIGKILL');
+          await clients[i]!.done;
+          clients[i] = startClient(i);
+        };
+        if (typeof victim === 'number') {
           // Kill the client the next time it starts training, then start it again with the same credential.
-          const old = clients[victim]!;
-          await waitForMore(old, /: training /g, 120_000);
-          old.child.kill('SIGKILL');
-          await old.done;
-          clients[victim] = startClient(victim);
-          clientKillsDone++;
+          await waitForMore(clients[victim]!, /: training /g, 120_000);
+          await restart(victim);
+          trainingKills++;
         }
         let expected: number[];
+        let uploading = '';
         if (kill.at === 'random') {
           await new Promise((r) => setTimeout(r, kill.afterMs));
           proc.child.kill('SIGKILL');
@@ -90,21 +100,31 @@ describe('federation under SIGKILL at chosen and random points (real serve and j
           const logged = Math.max(committed, lastCompleted(proc.stderr));
           expected = [logged, logged + 1];
         } else {
-          await waitForStderr(proc, new RegExp(`fault point: ${kill.at} \\(round (\\d+)\\)`), 120_000);
+          const point = new RegExp(`fault point: ${kill.at} \\(round (\\d+)(?:, client-(\\d+))?\\)`);
+          await waitForStderr(proc, point, 120_000);
+          const [, roundText, uploader] = point.exec(proc.stderr)!;
+          if (victim === 'uploading') {
+            // The client whose body the server holds half-read dies mid-upload, before the server does.
+            await restart(Number(uploader) - 1);
+            uploading = `client-${uploader}`;
+            uploadKills++;
+          }
           proc.child.kill('SIGKILL');
           await proc.done;
-          const round = Number(new RegExp(`fault point: ${kill.at} \\(round (\\d+)\\)`).exec(proc.stderr)![1]);
+          const round = Number(roundText);
           // Killed before its commit went through, the round is redone; killed between rounds, it is kept.
           expected = [kill.at === 'between-rounds' ? round : round - 1];
         }
         const summary = await readStateSummary(state);
-        log.push(`life ${life + 1}: SIGKILL at ${kill.at}${kill.at === 'random' ? ` +${kill.afterMs} ms` : ''}${victim !== undefined ? ` (and client-${victim + 1})` : ''} -> committed ${summary.round}`);
+        const client = victim === undefined ? '' : victim === 'uploading' ? ` (and ${uploading}, mid-upload)` : ` (and client-${victim + 1}, training)`;
+        log.push(`life ${life + 1}: SIGKILL at ${kill.at}${kill.at === 'random' ? ` +${kill.afterMs} ms` : ''}${client} -> committed ${summary.round}`);
         expect(stateProblems(summary, UNITS), log.join('\n')).toEqual([]);
         expect(expected, log.join('\n')).toContain(summary.round);
         expect(summary.round).toBeGreaterThanOrEqual(committed);
         committed = summary.round;
       }
       expect(committed, 'the kills left rounds for the final life to run').toBeLessThan(ROUNDS);
+      expect([trainingKills, uploadKills]).toEqual([3, 3]);
       const last = await startServe(state, [...ARGS, '--port', port]);
       const [serverResult, ...clientResults] = await Promise.all([last.proc.done, ...clients.map((c) => c.done)]);
       expect(serverResult!.code, serverResult!.stderr).toBe(0);
@@ -120,7 +140,7 @@ describe('federation under SIGKILL at chosen and random points (real serve and j
       console.log(
         [
           ...log,
-          `fault injection seed ${seed}: ${kills.length} server SIGKILLs and ${clientKillsDone} client SIGKILLs survived; ${ROUNDS} rounds, each committed once; ` +
+          `fault injection seed ${seed}: ${kills.length} server SIGKILLs and ${trainingKills + uploadKills} client SIGKILLs (${trainingKills} training, ${uploadKills} mid-upload) survived; ${ROUNDS} rounds, each committed once; ` +
             `integrity_check ok after every kill; client retries ${retries.join(' + ')}; ${((Date.now() - started) / 1000).toFixed(0)} s`,
         ].join('\n'),
       );

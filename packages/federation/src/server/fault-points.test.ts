@@ -16,6 +16,10 @@ describe('fault points (test hooks from the environment)', () => {
     expect(await settled(faults.reach('commit', 2))).toBe('pending');
     expect(await settled(faults.reach('commit', 3))).toBe('resolved');
     expect(lines).toEqual(['test hooks on: stop at commit #2', 'fault point: commit (round 2)']);
+    // An upload's point names the client whose body is half-read.
+    const upload = faultPointsFromEnv({ LOCALBP_TEST_FAULT_POINT: 'upload-body' }, (m) => lines.push(m));
+    expect(upload.stopsHere('upload-body', 4, 'client-2')).toBe(true);
+    expect(lines.at(-1)).toBe('fault point: upload-body (round 4, client-2)');
   });
 
   it('drop exactly the first N uploads', () => {

@@ -17,7 +17,7 @@ const dropUploadsSchema = z.coerce.number().int().nonnegative();
 
 /**
  * Test hooks of the server, off unless the environment asks for them. At its fault point the server logs
- * `fault point: NAME (round R)` and stops there for good (a promise that never settles), so a test can kill it
+ * `fault point: NAME (round R)` (`…, CLIENT)` for an upload) and stops there for good (a promise that never settles), so a test can kill it
  * at exactly that place: mid-upload, mid-aggregation, inside the open SQLite transaction, or between rounds.
  * Real code paths, real process, real kill: nothing is simulated.
  */
@@ -25,7 +25,7 @@ export interface FaultPoints {
   /** Resolves at once, except at the chosen point, where it logs and never resolves. */
   reach(name: FaultPointName, round: number): Promise<void>;
   /** The same count and log for a caller that stops by itself (pauses a request): true at the chosen point. */
-  stopsHere(name: FaultPointName, round: number): boolean;
+  stopsHere(name: FaultPointName, round: number, client?: string): boolean;
   /** True for the first N update bodies when dropping is on: the caller destroys the connection. */
   dropThisUpload(): boolean;
   readonly active: boolean;
@@ -39,9 +39,9 @@ export function faultPointsFromEnv(env: Readonly<Record<string, string | undefin
   if (!point && drops === 0) return NO_FAULT_POINTS;
   log(`test hooks on:${point ? ` stop at ${point.name} #${point.occurrence}` : ''}${drops ? ` drop ${drops} upload(s) mid-body` : ''}`);
   let seen = 0;
-  const stopsHere = (name: FaultPointName, round: number) => {
+  const stopsHere = (name: FaultPointName, round: number, client?: string) => {
     if (!point || name !== point.name || ++seen !== point.occurrence) return false;
-    log(`fault point: ${name} (round ${round})`);
+    log(`fault point: ${name} (round ${round}${client ? `, ${client}` : ''})`);
     return true;
   };
   return {

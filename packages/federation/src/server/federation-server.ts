@@ -232,7 +232,7 @@ export async function startFederationServer(options: FederationServerOptions): P
                   if (faults.dropThisUpload()) {
                     log(`test hook: dropping the connection of ${client}'s upload mid-body`);
                     r.socket.destroy();
-                  } else if (faults.stopsHere('upload-body', coordinator.round + 1)) {
+                  } else if (faults.stopsHere('upload-body', coordinator.round + 1, client)) {
                     r.pause();
                   }
                 }
