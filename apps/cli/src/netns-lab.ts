@@ -2,8 +2,21 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 
-/** Every namespace a test makes starts with this, so stale ones (from a killed run) can be found and removed. */
+/**
+ * Every namespace a test makes is named `lbpt-<pid>-…` after the test process, so stale ones (from a killed run)
+ * can be told from those of a run still going on elsewhere, and removed.
+ */
 export const NETNS_PREFIX = 'lbpt-';
+const OWN_PREFIX = `${NETNS_PREFIX}${process.pid}-`;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 /** What this machine allows: namespaces at all, netem (delay, loss) in tc, and nftables as the loss fallback. */
 export interface NetnsSupport {
@@ -38,7 +51,7 @@ function firstLine(err: unknown): string {
 export function probeNetns(): NetnsSupport {
   if (process.platform !== 'linux') return { unavailable: `network namespaces are Linux-only (this is ${process.platform})`, noNetem: 'not Linux', nft: false };
   if (!IP) return { unavailable: 'no `ip` command (Debian package iproute2)', noNetem: 'no ip', nft: false };
-  const ns = `${NETNS_PREFIX}probe-${randomBytes(3).toString('hex')}`;
+  const ns = `${OWN_PREFIX}probe-${randomBytes(3).toString('hex')}`;
   try {
     run(IP, ['netns', 'add', ns]);
   } catch (err) {
@@ -75,13 +88,17 @@ export function probeNetns(): NetnsSupport {
   }
 }
 
-/** Removes namespaces with our prefix left behind by an earlier run that was killed before its clean-up. */
+/** Removes namespaces with our prefix whose test process is gone (a run killed before its clean-up). */
 export function deleteStaleNamespaces(): string[] {
   if (!IP) return [];
   const names = spawnSync(IP, ['netns', 'list'], { encoding: 'utf8' })
     .stdout.split('\n')
     .map((l) => l.split(' ')[0]!)
-    .filter((n) => n.startsWith(NETNS_PREFIX));
+    .filter((n) => {
+      const owner = new RegExp(`^${NETNS_PREFIX}(\\d+)-`).exec(n);
+      // Names without a pid come from before pids were part of them: nobody owns those any more.
+      return n.startsWith(NETNS_PREFIX) && (!owner || !alive(Number(owner[1])));
+    });
   for (const n of names) spawnSync(IP, ['netns', 'del', n]);
   return names;
 }
@@ -94,7 +111,7 @@ export interface LinkEnd {
 }
 
 /**
- * Namespaces and veth links for one test, all named `lbpt-<random>-…`, addresses in 10.213.0.0/16 and only
+ * Namespaces and veth links for one test, all named `lbpt-<pid>-<random>-…`, addresses in 10.213.0.0/16 and only
  * inside those namespaces; `cleanup()` deletes them (their links go with them).
  */
 export class NetLab {
@@ -105,7 +122,7 @@ export class NetLab {
   constructor(private readonly subnetBase: number) {}
 
   namespace(role: string): string {
-    const ns = `${NETNS_PREFIX}${this.id}-${role}`;
+    const ns = `${OWN_PREFIX}${this.id}-${role}`;
     run(IP!, ['netns', 'add', ns]);
     this.namespaces.push(ns);
     run(IP!, ['-n', ns, 'link', 'set', 'lo', 'up']);
