@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Root test runner: `pnpm test [turbo args...]`.
 //
-// 0. set-up (`test-prerequisites.mjs`): installs Chromium and OpenBLAS with apt-get where it can, or stops
+// 0. set-up (`test-prerequisites.mjs`): installs Chromium, OpenBLAS (and as root iproute2, nftables) with apt-get where it can, or stops
 //    at once with one line saying what to install (LOCALBP_SKIP_TEST_SETUP=1 skips this step),
 // 1. deletes stale `test-results.json` in every workspace package,
 // 2. runs `turbo run test --continue [args...]` (output streamed as it comes),

@@ -81,7 +81,28 @@ export function prerequisites(env = process.env) {
       hint: '',
       present: () => !existsSync(FLOWER_DIR) || succeeds('/usr/bin/python3', ['-c', FLOWER_IMPORTS]),
     },
+    {
+      name: 'iproute2 (ip, tc)',
+      apt: 'iproute2',
+      why: 'the network-fault tests make namespaces, veth links and netem shaping',
+      hint: '',
+      // Only root can make namespaces: elsewhere those tests skip with their reason, so nothing is missing.
+      rootOnly: true,
+      present: () => ['ip', 'tc'].every((tool) => ['/usr/sbin', '/sbin', '/usr/bin', '/bin'].some((d) => executable(path.join(d, tool)))),
+    },
+    {
+      name: 'nftables',
+      apt: 'nftables',
+      why: 'the network-fault tests drop packets with nftables where the kernel has no netem',
+      hint: '',
+      rootOnly: true,
+      present: () => ['/usr/sbin', '/sbin', '/usr/bin', '/bin'].some((d) => executable(path.join(d, 'nft'))),
+    },
   ];
+}
+
+function isRoot() {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 
 /** A cblas.h where the addon's binding.gyp looks (Debian multiarch dirs, /usr/include, /usr/local/include). */
@@ -92,7 +113,7 @@ function cblasHeaderFound() {
 
 /** How apt-get can be run here: directly (root), through `sudo -n`, or not at all. */
 function aptRunner() {
-  if (typeof process.getuid === 'function' && process.getuid() === 0) return [];
+  if (isRoot()) return [];
   // -n: never prompt; a sudo that wants a password fails at once.
   if (succeeds('sudo', ['-n', 'true'])) return ['sudo', '-n'];
   return null;
@@ -131,7 +152,8 @@ export function ensureTestPrerequisites({ env = process.env, log = (line) => pro
     // A chosen browser that is not there: installing Debian's would not help.
     throw new PrerequisiteError(`localbp tests need Chromium: LOCALBP_CHROMIUM=${env.LOCALBP_CHROMIUM} is not an executable file (unset it to use /usr/bin/chromium)`);
   }
-  const missing = prerequisites(env).filter((p) => !p.present());
+  // A root-only tool is needed only where its tests can run at all (as root).
+  const missing = prerequisites(env).filter((p) => (!p.rootOnly || isRoot()) && !p.present());
   if (missing.length === 0) {
     ensureNativeAddon(log);
     return { skipped: false, installed: [] };

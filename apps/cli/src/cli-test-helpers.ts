@@ -24,8 +24,13 @@ export interface CliProcess {
 
 export function startCli(args: readonly string[], cwd: string = tmpdir(), env: Record<string, string> = {}): CliProcess {
   if (!existsSync(LOCALBP_BIN)) throw new Error(`${LOCALBP_BIN} is missing: run \`pnpm build\` first`);
+  return startProcess(process.execPath, [LOCALBP_BIN, ...args], cwd, env);
+}
+
+/** Any command with its output collected (e.g. `ip netns exec NS node …`). */
+export function startProcess(command: string, args: readonly string[], cwd: string = tmpdir(), env: Record<string, string> = {}): CliProcess {
   // Pipes, not a TTY: progress is line-based, as in CI logs.
-  const child = spawn(process.execPath, [LOCALBP_BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));

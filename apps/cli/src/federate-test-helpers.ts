@@ -20,8 +20,8 @@ export async function provision(statePath: string, count: number, prefix = 'clie
 }
 
 /** Starts `federate serve` on a free loopback port and resolves with the process and its URL. */
-export async function startServe(statePath: string, args: readonly string[]): Promise<{ proc: CliProcess; url: string }> {
-  const proc = startCli(['federate', 'serve', '--state', statePath, '--port', '0', ...args]);
+export async function startServe(statePath: string, args: readonly string[], env: Record<string, string> = {}): Promise<{ proc: CliProcess; url: string }> {
+  const proc = startCli(['federate', 'serve', '--state', statePath, '--port', '0', ...args], undefined, env);
   await waitForStderr(proc, /listening on (\S+)/, 300_000);
   return { proc, url: /listening on (\S+)/.exec(proc.stderr)![1]! };
 }

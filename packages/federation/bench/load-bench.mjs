@@ -1,12 +1,15 @@
 // Load benchmark of the federation server (issue 15): N lightweight clients with precomputed updates (no
 // training) against a model of about 1M parameters, one round over loopback HTTP. Prints, per aggregator and N:
-// the round's bound+aggregation time, peak RSS of this process (server + the client simulator, which holds only
-// `distinct` shared updates), and request latency p50/p99 of task downloads and uploads.
+// the round's close time (bounds + aggregation; FedAvg's running sum is kept as uploads arrive), the peak RSS of
+// the server process (load-server.mjs, its own process), and request latency p50/p99 of task downloads and
+// uploads. The client simulator keeps only `distinct` shared updates and no downloaded weights.
 // Options: --clients=100,1000 --aggregators=fedavg,median --distinct=8 --concurrency=64.
 import { tf } from '@localbp/core';
 import { FederationClient } from '@localbp/federation';
-import { ServerStateDb, startFederationServer } from '@localbp/federation/node';
-import { execFileSync } from 'node:child_process';
+import { ServerStateDb } from '@localbp/federation/node';
+import { execFileSync, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -43,16 +46,19 @@ async function benchOnce(clients, aggregator) {
   const tokens = [];
   for (let i = 0; i < clients; i++) tokens.push(await db.addClient(`c${i}`));
   db.close();
-  const server = await startFederationServer({
-    statePath: state,
-    config: {
-      rounds: 1, waitForClients: clients, heartbeatMs: 60_000, heartbeatTimeoutMs: 600_000, roundTimeoutMs: 600_000,
-      aggregator: { id: aggregator, options: {} }, model, data: { dataset: 'mnist', imageShape: [28, 28, 1], numClasses: 10 },
-      requestsPerSecond: 1000,
-    },
-    log: () => {},
-    lingerMs: 0,
-  });
+  const config = {
+    rounds: 1, waitForClients: clients, heartbeatMs: 60_000, heartbeatTimeoutMs: 600_000, roundTimeoutMs: 600_000,
+    aggregator: { id: aggregator, options: {} }, model, data: { dataset: 'mnist', imageShape: [28, 28, 1], numClasses: 10 },
+    requestsPerSecond: 1000,
+  };
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./load-server.mjs', import.meta.url)), JSON.stringify({ statePath: state, config })], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async () => {
+    const { value, done } = await lines.next();
+    if (done) throw new Error('the bench server exited early');
+    return JSON.parse(value);
+  };
+  const server = await next();
   const latency = { poll: [], upload: [] };
   let variants = null;
   let parameters = 0;
@@ -67,7 +73,8 @@ async function benchOnce(clients, aggregator) {
         const poll = await c.poll();
         if (poll.kind === 'task') {
           latency.poll.push(performance.now() - t0);
-          tasks[i] = poll;
+          // Only the message: a real client would train on the weights and let them go.
+          tasks[i] = poll.message;
           if (!variants) {
             parameters = poll.tensors.reduce((n, w) => n + w.values.length, 0);
             let seed = 7;
@@ -82,8 +89,7 @@ async function benchOnce(clients, aggregator) {
     });
     const units = [...new Set(variants[0].map((w) => w.name.split('/')[0]))];
     await pool(fc.map((c, i) => [c, i]), concurrency, async ([c, i]) => {
-      const task = tasks[i].message;
-      tasks[i] = null; // the received global weights are not needed any more
+      const task = tasks[i];
       const t0 = performance.now();
       await c.upload(
         {
@@ -95,17 +101,18 @@ async function benchOnce(clients, aggregator) {
       );
       latency.upload.push(performance.now() - t0);
     });
-    const [report] = await server.coordinator.finished;
+    const { report, peakRssMiB } = await next();
     return {
       aggregator, clients, parameters,
       roundSeconds: Number(report.seconds.toFixed(2)),
       aggregationSeconds: Number(report.aggregationSeconds.toFixed(2)),
-      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+      serverPeakRssMiB: peakRssMiB,
+      benchPeakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
       pollMs: { p50: Math.round(quantile(latency.poll, 0.5)), p99: Math.round(quantile(latency.poll, 0.99)) },
       uploadMs: { p50: Math.round(quantile(latency.upload, 0.5)), p99: Math.round(quantile(latency.upload, 0.99)) },
     };
   } finally {
-    await server.close();
+    child.kill();
     rmSync(dir, { recursive: true, force: true });
   }
 }

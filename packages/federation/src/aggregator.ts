@@ -32,6 +32,14 @@ export interface Aggregator {
   readonly id: string;
   /** Sent to clients with each task; absent = plain local training. */
   readonly clientTraining?: ClientTrainingOptions;
+  /**
+   * How a server may feed this aggregator without holding a round's updates in memory. `weighted-mean`: the
+   * result is Σ updateWeight·weights / Σ updateWeight (FedAvg, FedProx), so the server keeps a running sum as
+   * updates arrive and does not call `aggregate`. `coordinate-wise`: each output coordinate depends only on that
+   * coordinate of the inputs (median, trimmed mean), so `aggregate` may be called on blocks of coordinates (each
+   * update then holds one flat weight). Absent: `aggregate` gets every update whole.
+   */
+  readonly streaming?: 'weighted-mean' | 'coordinate-wise';
   /** The cell's next weights from the updates of the clients that trained it (fresh arrays). */
   aggregate(updates: readonly CellUpdate[]): WeightArray[];
 }

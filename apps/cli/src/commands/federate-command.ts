@@ -126,6 +126,7 @@ export function federateCommand(): AnyCommand {
       .option('--clients <n>', 'clients the partition is over')
       .option('--client-index <i>', 'this client\'s shard, 0-based')
       .option('--partition-seed <n>', 'seed of the partition', '1')
+      .option('--request-timeout <s>', 'longest wait for one answer of the server, in seconds; a request that takes longer is retried like a network error (heartbeats wait at most 10 s)', '120')
       .option('--json', 'print one JSON summary as the last line of stdout', false)
       .addOption(backendOption())
       .option('--workers <n>', 'worker threads for cells that train at the same time in each task: auto (the cores) or N; results are bit-identical for any N (tasks with a FedProx term train on one thread)', '1')

@@ -18,6 +18,7 @@ export interface RawJoinFlags {
   clients?: string;
   clientIndex?: string;
   partitionSeed: string;
+  requestTimeout: string;
   json: boolean;
   backend: BackendChoice;
   workers: string;
@@ -52,6 +53,15 @@ function positiveInt(value: string | undefined, flag: string, min: number): numb
   return n;
 }
 
+/** `--request-timeout <seconds>`: a positive number (fractions allowed) of at most a day, in milliseconds. */
+export function parseRequestTimeout(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0 || n > 86_400) {
+    throw new UsageError(`--request-timeout must be a number of seconds in (0, 86400], got "${value}"`);
+  }
+  return Math.max(1, Math.round(n * 1000));
+}
+
 /** `localbp federate join`: one participant, in this process, until the server's run ends. */
 export async function runJoin(flags: RawJoinFlags): Promise<void> {
   const token = readToken(flags);
@@ -70,8 +80,9 @@ export async function runJoin(flags: RawJoinFlags): Promise<void> {
   if (index !== undefined && clients !== undefined && index >= clients) throw new UsageError(`--client-index must be below --clients (${clients}), got ${index}`);
   const partitionSeed = positiveInt(flags.partitionSeed, '--partition-seed', 0)!;
   const workers = parseWorkers(flags.workers);
+  const requestTimeoutMs = parseRequestTimeout(flags.requestTimeout);
   const backend = await resolveBackend(flags.backend, { quiet: true });
-  const client = new FederationClient({ server: flags.server, token, log });
+  const client = new FederationClient({ server: flags.server, token, log, requestTimeoutMs });
   const loadShard = (): LabeledSplit => {
     const data = loadDataset(flags.dataset, flags.dataDir ? { dataDir: flags.dataDir } : {});
     const train = trainLimit ? subset(data.train, trainLimit) : data.train;

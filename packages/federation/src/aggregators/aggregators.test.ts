@@ -2,6 +2,7 @@ import { Registry } from '@localbp/core';
 import { describe, expect, it } from 'vitest';
 import type { CellUpdate } from '../aggregator';
 import { AggregatorError } from './aggregation-errors';
+import { cellUpdate } from './cell-update-fixture';
 import { CoordinateMedianAggregator, TrimmedMeanAggregator } from './coordinate-statistics';
 import { FedAvgAggregator, FedProxAggregator } from './fedavg';
 import { MultiKrumAggregator } from './multi-krum';
@@ -9,18 +10,15 @@ import { registerBuiltinAggregators } from './register-builtin-aggregators';
 
 /** An update of one cell with a 2-value kernel and a 1-value bias. */
 function update(clientId: string, examples: number, kernel: [number, number], bias: number, scale?: number): CellUpdate {
-  return {
-    cellId: 'cell-1',
+  return cellUpdate(
     clientId,
     examples,
-    baseVersion: 0,
-    upstreamVersions: {},
-    ...(scale !== undefined ? { scale } : {}),
-    weights: [
+    [
       { name: 'cell-1/kernel', shape: [2], values: Float32Array.from(kernel) },
       { name: 'cell-1/bias', shape: [1], values: Float32Array.from([bias]) },
     ],
-  };
+    scale,
+  );
 }
 
 const values = (out: ReturnType<FedAvgAggregator['aggregate']>) => out.map((w) => Array.from(w.values));

@@ -1,6 +1,7 @@
 import type { Aggregator, AggregatorFactory, CellUpdate } from '../aggregator';
 import type { WeightArray } from '../protocol/weight-array';
 import { AggregatorError, requireUpdates } from './aggregation-errors';
+import { medianInPlace } from './order-statistics';
 
 /**
  * Applies `reduce` to the K client values of every coordinate. The scratch column is reused, so a
@@ -22,20 +23,19 @@ function perCoordinate(updates: readonly CellUpdate[], reduce: (column: Float64A
 /** Coordinate-wise median (Yin et al. 2018); the mean of the two middle values for an even count. */
 export class CoordinateMedianAggregator implements Aggregator {
   readonly id = 'median';
+  readonly streaming = 'coordinate-wise' as const;
 
   aggregate(updates: readonly CellUpdate[]): WeightArray[] {
     requireUpdates(this.id, updates);
-    const n = updates.length;
-    return perCoordinate(updates, (c) => {
-      c.sort();
-      return n % 2 ? c[(n - 1) / 2]! : (c[n / 2 - 1]! + c[n / 2]!) / 2;
-    });
+    // Quickselect, not a sort: O(K) per coordinate, which is what makes 1,000 updates × 1M affordable.
+    return perCoordinate(updates, medianInPlace);
   }
 }
 
 /** Coordinate-wise trimmed mean (Yin et al. 2018): drop the ⌊β·K⌋ largest and smallest values, average the rest. */
 export class TrimmedMeanAggregator implements Aggregator {
   readonly id = 'trimmed-mean';
+  readonly streaming = 'coordinate-wise' as const;
 
   constructor(readonly beta: number) {
     if (!Number.isFinite(beta) || beta < 0 || beta >= 0.5) {

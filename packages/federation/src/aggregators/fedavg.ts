@@ -20,6 +20,7 @@ export function weightedMean(updates: readonly CellUpdate[], weights: readonly n
 /** FedAvg (McMahan et al. 2017): the example-weighted mean of the clients' weights. */
 export class FedAvgAggregator implements Aggregator {
   readonly id: string = 'fedavg';
+  readonly streaming = 'weighted-mean' as const;
 
   aggregate(updates: readonly CellUpdate[]): WeightArray[] {
     requireUpdates(this.id, updates);

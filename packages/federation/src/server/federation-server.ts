@@ -20,6 +20,7 @@ import {
 import type { WeightArray } from '../protocol/weight-array';
 import { CorsPolicy } from './cors';
 import { hashToken } from './credentials';
+import { faultPointsFromEnv, type FaultPoints } from './fault-points';
 import { parseJsonBody, readBody, sendError, sendFrame, sendJson } from './http-io';
 import { RateLimiter } from './rate-limiter';
 import { mergeRestartConfig } from './restart-config';
@@ -27,6 +28,7 @@ import { RoundCoordinator } from './round-coordinator';
 import type { RoundReport } from './round-report';
 import { federationConfigSchema, type FederationConfig, type FederationConfigInput } from './server-config';
 import { ServerStateDb, ServerStateError } from './server-state-db';
+import { clearSpoolDir } from './update-spool';
 
 export interface FederationServerOptions {
   /** SQLite file holding configuration, credentials and the last completed round. */
@@ -55,6 +57,8 @@ export interface FederationServerOptions {
    * database: a restarted server takes the list it is given.
    */
   corsOrigins?: readonly string[];
+  /** Test hooks (fault points); default: from `LOCALBP_TEST_FAULT_POINT` / `LOCALBP_TEST_DROP_UPLOADS`, off when unset. */
+  faultPoints?: FaultPoints;
 }
 
 export interface RunningFederationServer {
@@ -88,6 +92,7 @@ export async function startFederationServer(options: FederationServerOptions): P
   const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const registry = options.registry ?? defaultRegistry;
   const cors = new CorsPolicy(options.corsOrigins ?? [], log);
+  const faults = options.faultPoints ?? faultPointsFromEnv(process.env, log);
   const db = await ServerStateDb.open(options.statePath);
   let model: TrainableModel | null = null;
   try {
@@ -131,11 +136,16 @@ export async function startFederationServer(options: FederationServerOptions): P
           return evaluateAccuracy(evalModel, options.test!);
         }
       : undefined;
+    // The open round's updates wait on disk beside the database; a killed server's are for a lost round.
+    const spoolDir = `${db.file}-spool`;
+    clearSpoolDir(spoolDir);
     const coordinator = new RoundCoordinator({
       config,
       aggregator,
       state: checkpoint,
-      commit: (round, versions, weights, report) => db.commitRound(round, versions, weights, report),
+      spoolDir,
+      commit: (round, versions, weights, report) => db.commitRound(round, versions, weights, report, () => faults.reach('commit', round)),
+      ...(faults.active ? { faultPoint: (name: 'aggregate' | 'between-rounds', round: number) => faults.reach(name, round) } : {}),
       ...(evaluate ? { evaluate } : {}),
       log,
       restarted: storedConfig !== null,
@@ -217,9 +227,20 @@ export async function startFederationServer(options: FederationServerOptions): P
               await readBody(req, maxBodyBytes).catch(() => undefined);
               throw new FederationError('unsupported-media-type', `updates are sent as ${FRAME_CONTENT_TYPE}, got "${type}"`);
             }
-            frame = decodeFrame(await readBody(req, maxBodyBytes));
+            const cut = faults.active
+              ? (r: IncomingMessage) => {
+                  if (faults.dropThisUpload()) {
+                    log(`test hook: dropping the connection of ${client}'s upload mid-body`);
+                    r.socket.destroy();
+                  } else if (faults.stopsHere('upload-body', coordinator.round + 1, client)) {
+                    r.pause();
+                  }
+                }
+              : undefined;
+            frame = decodeFrame(await readBody(req, maxBodyBytes, cut));
           } catch (err) {
-            if (err instanceof FederationError) coordinator.recordRejection(client, err);
+            // A body cut off in transit is no answer: the client retries it with the same idempotency key.
+            if (err instanceof FederationError && (req.complete || err.code === 'body-too-large')) coordinator.recordRejection(client, err);
             throw err;
           }
           const parsed = updateMessageSchema.safeParse(frame.message);

@@ -7,9 +7,10 @@ const DRAIN_FACTOR = 4;
 
 /**
  * Reads a request body up to `limit` bytes. A larger body is drained (up to a few times the limit,
- * so the sender can read the 413 instead of a reset) and refused with `body-too-large`.
+ * so the sender can read the 413 instead of a reset) and refused with `body-too-large`. `onFirstChunk` runs once
+ * part of the body is in (test hooks stop or cut the upload there).
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
+export function readBody(req: IncomingMessage, limit: number, onFirstChunk?: (req: IncomingMessage) => void): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length']);
     const tooLarge = (size: number) =>
@@ -21,6 +22,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Uint8Arra
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
+      if (size === 0) onFirstChunk?.(req);
       size += chunk.length;
       if (size <= limit) chunks.push(chunk);
       else if (size > limit * DRAIN_FACTOR) {
@@ -33,6 +35,10 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Uint8Arra
       else resolve(new Uint8Array(Buffer.concat(chunks, size)));
     });
     req.on('error', (err) => reject(new FederationError('bad-request', `request body could not be read: ${err.message}`)));
+    // A connection cut mid-body may end without 'error': the read must still settle.
+    req.on('close', () => {
+      if (!req.complete) reject(new FederationError('bad-request', 'the connection closed before the whole body arrived'));
+    });
   });
 }
 

@@ -1,12 +1,17 @@
 import { deriveSeed } from '@localbp/core';
 import { SeededRandom } from '@localbp/datasets';
-import type { Aggregator, CellUpdate } from '../aggregator';
+import type { Aggregator } from '../aggregator';
 import { FederationError, type FederationErrorCode } from '../protocol/federation-error';
 import type { TaskMessage, UpdateMessage, UpdateResponse } from '../protocol/messages';
 import { unitOfWeight, type WeightArray } from '../protocol/weight-array';
-import { boundInfluence, type InfluenceAdjustment } from './bounded-influence';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sampleStride, type InfluenceAdjustment } from './bounded-influence';
 import type { ClientRoundReport, RoundReport } from './round-report';
 import type { FederationConfig } from './server-config';
+import { UnitRoundStream } from './unit-round-stream';
+import { UpdateSpool } from './update-spool';
 import { validateUpdate } from './update-validation';
 
 export interface CoordinatorState {
@@ -30,6 +35,13 @@ export interface CoordinatorDeps {
   restarted?: boolean;
   onRoundComplete?(report: RoundReport): void;
   now?(): number;
+  /**
+   * Directory for the open round's spooled updates (removed when each round closes); default: a fresh one under
+   * the system's temporary directory. The server puts it next to its state database.
+   */
+  spoolDir?: string;
+  /** Test hook (fault injection): awaited mid-aggregation and after a committed round; absent in production. */
+  faultPoint?(name: 'aggregate' | 'between-rounds', round: number): Promise<void>;
 }
 
 export type PollResult =
@@ -62,8 +74,9 @@ interface OpenRound {
   /** Selected client → its task. */
   tasks: Map<string, Task>;
   outcomes: Map<string, Outcome>;
-  /** Accepted updates per unit, including late ones within the staleness bound. */
-  updates: Map<string, CellUpdate[]>;
+  /** Accepted updates per unit, including late ones within the staleness bound: statistics in memory, weights on disk. */
+  streams: Map<string, UnitRoundStream>;
+  spool: UpdateSpool;
   /** Late uploads (from an earlier task) accepted into this round, by client. */
   late: Map<string, Outcome>;
 }
@@ -77,6 +90,7 @@ type StoredReply = { ok: UpdateResponse } | { error: FederationError };
  */
 export class RoundCoordinator {
   private readonly config: FederationConfig;
+  private readonly spoolDir: string;
   private readonly units: string[];
   private readonly unitWeights = new Map<string, WeightArray[]>();
   private versions: Record<string, number>;
@@ -100,6 +114,7 @@ export class RoundCoordinator {
 
   constructor(private readonly deps: CoordinatorDeps) {
     this.config = deps.config;
+    this.spoolDir = deps.spoolDir ?? path.join(tmpdir(), `localbp-spool-${process.pid}-${randomBytes(4).toString('hex')}`);
     this.now = deps.now ?? (() => Date.now());
     for (const w of deps.state.weights) {
       const unit = unitOfWeight(w.name);
@@ -210,7 +225,8 @@ export class RoundCoordinator {
       deadline: startedAt + this.config.roundTimeoutMs,
       tasks: new Map(),
       outcomes: new Map(),
-      updates: new Map(),
+      streams: new Map(),
+      spool: new UpdateSpool(this.spoolDir, `round-${round}-attempt-${this.attempt}.f32`),
       late: new Map(),
     };
     for (const client of selected) {
@@ -334,8 +350,14 @@ export class RoundCoordinator {
     });
     const scale = staleness > 0 && this.config.stalePolicy === 'down-weight' ? 1 / (1 + staleness) : 1;
     for (const unit of message.units) {
-      const list = open.updates.get(unit.id) ?? [];
-      list.push({
+      let stream = open.streams.get(unit.id);
+      if (!stream) {
+        const global = this.unitWeights.get(unit.id)!;
+        const size = global.reduce((n, g) => n + g.values.length, 0);
+        stream = new UnitRoundStream(unit.id, global, open.spool, sampleStride(size, open.tasks.size), this.config, this.deps.aggregator);
+        open.streams.set(unit.id, stream);
+      }
+      stream.add({
         cellId: unit.id,
         clientId: client,
         examples: message.examples,
@@ -344,7 +366,6 @@ export class RoundCoordinator {
         ...(scale !== 1 ? { scale } : {}),
         weights: grouped.get(unit.id)!,
       });
-      open.updates.set(unit.id, list);
     }
     const outcome: Outcome = { accepted: true, examples: message.examples, loss: reportedLoss(message), ...(staleness ? { staleness } : {}) };
     if (current) open.outcomes.set(client, outcome);
@@ -372,7 +393,10 @@ export class RoundCoordinator {
     this.closing = true;
     try {
       await this.close(open, now >= open.deadline && waiting.length > 0);
+      // Still closing: no round starts while a test holds the server here.
+      if (this.deps.faultPoint && this.completed === open.round && !this.isFinished()) await this.deps.faultPoint('between-rounds', open.round);
     } finally {
+      open.spool.dispose();
       this.open = null;
       this.closing = false;
       this.settleUntil = this.now() + Math.min(this.config.heartbeatTimeoutMs, 2 * this.config.heartbeatMs + 500);
@@ -410,13 +434,13 @@ export class RoundCoordinator {
     const nextWeights = new Map(this.unitWeights);
     const adjusted: InfluenceAdjustment[] = [];
     for (const unit of this.units) {
-      const received = open.updates.get(unit);
-      if (!received?.length) continue;
+      const stream = open.streams.get(unit);
+      if (!stream?.count) continue;
       // Every aggregator gets bounded updates: a robust one ignores counts or outliers, FedAvg needs the bound.
-      const { updates, adjustments } = boundInfluence(unit, received, this.unitWeights.get(unit)!, this.config);
+      const { weights: merged, adjustments } = stream.finish();
       adjusted.push(...adjustments);
       for (const a of adjustments) this.deps.log(`round ${open.round}: bounded ${a.clientId} on ${unit}: ${describeAdjustment(a)}`);
-      const merged = this.deps.aggregator.aggregate(updates);
+      if (this.deps.faultPoint) await this.deps.faultPoint('aggregate', open.round);
       const bad = merged.find((w) => w.values.some((v) => !Number.isFinite(v)));
       if (bad) {
         this.deps.log(`round ${open.round}: ${this.deps.aggregator.id} produced non-finite ${bad.name}; unit ${unit} keeps its weights`);

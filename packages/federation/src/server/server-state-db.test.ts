@@ -47,4 +47,25 @@ describe('ServerStateDb (SQLite)', () => {
     ]);
     expect(restored!.history).toEqual([report]);
   });
+
+  it('stores a round once, rolls back a commit that fails midway, and passes SQLite\'s integrity check', async () => {
+    const file = path.join(dir, 'once.db');
+    const db = await ServerStateDb.open(file);
+    const w = (v: number) => [{ name: 'head/b', shape: [1], values: Float32Array.from([v]) }];
+    const report = (round: number) => ({ round, attempt: 1, testAccuracy: null, seconds: 1, aggregationSeconds: 0, versions: { head: round }, clients: [] });
+    await db.commitRound(0, {}, w(0), null);
+    await db.commitRound(1, { head: 1 }, w(1), report(1));
+    await expect(db.commitRound(1, { head: 2 }, w(2), report(1))).rejects.toThrow(/UNIQUE constraint failed: rounds.round/);
+    // The weights were already written inside the transaction when it failed: none of it stays.
+    await expect(db.commitRound(2, { head: 2 }, w(2), report(2), () => Promise.reject(new Error('crash midway')))).rejects.toThrow('crash midway');
+    const state = await db.readCheckpoint();
+    expect({ round: state!.round, versions: state!.versions, value: state!.weights[0]!.values[0], rounds: state!.history.map((r) => r.round) }).toEqual({
+      round: 1,
+      versions: { head: 1 },
+      value: 1,
+      rounds: [1],
+    });
+    expect(await db.integrityCheck()).toBe('ok');
+    db.close();
+  });
 });

@@ -42,8 +42,9 @@ export class ServerStateDb {
     mkdirSync(path.dirname(resolved), { recursive: true });
     const db = createClient({ url: `file:${resolved}` });
     try {
-      await db.execute('PRAGMA journal_mode=WAL');
+      // Wait for locks first: switching to WAL (or recovering the WAL of a killed server) needs one briefly.
       await db.execute('PRAGMA busy_timeout=5000');
+      await db.execute('PRAGMA journal_mode=WAL');
       await db.batch(SCHEMA, 'write');
     } catch (err) {
       db.close();
@@ -91,23 +92,48 @@ export class ServerStateDb {
     await this.db.execute({ sql: 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', args: [key, value] });
   }
 
-  /** Atomically records a completed round (round 0 = the initial weights). */
-  async commitRound(round: number, versions: Record<string, number>, weights: readonly WeightArray[], report: RoundReport | null): Promise<void> {
+  /**
+   * Atomically records a completed round (round 0 = the initial weights), in one write transaction. A round is
+   * stored once: committing the same round number again fails instead of overwriting it. `midway` runs inside the
+   * open transaction after the weights are written (a fault-injection test kills the process there).
+   */
+  async commitRound(
+    round: number,
+    versions: Record<string, number>,
+    weights: readonly WeightArray[],
+    report: RoundReport | null,
+    midway?: () => Promise<void>,
+  ): Promise<void> {
     const statements: InStatement[] = weights.map((w, position) => ({
       sql: 'INSERT INTO weights (name, position, shape, data) VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET position = excluded.position, shape = excluded.shape, data = excluded.data',
       args: [w.name, position, JSON.stringify(w.shape), new Uint8Array(w.values.buffer, w.values.byteOffset, w.values.byteLength)],
     }));
+    const rest: InStatement[] = [];
     for (const [unit, version] of Object.entries(versions)) {
-      statements.push({ sql: 'INSERT INTO versions (unit, version) VALUES (?, ?) ON CONFLICT(unit) DO UPDATE SET version = excluded.version', args: [unit, version] });
+      rest.push({ sql: 'INSERT INTO versions (unit, version) VALUES (?, ?) ON CONFLICT(unit) DO UPDATE SET version = excluded.version', args: [unit, version] });
     }
     if (report) {
-      statements.push({
-        sql: 'INSERT INTO rounds (round, completed_at, test_accuracy, report) VALUES (?, ?, ?, ?) ON CONFLICT(round) DO UPDATE SET completed_at = excluded.completed_at, test_accuracy = excluded.test_accuracy, report = excluded.report',
+      rest.push({
+        sql: 'INSERT INTO rounds (round, completed_at, test_accuracy, report) VALUES (?, ?, ?, ?)',
         args: [round, new Date().toISOString(), report.testAccuracy, JSON.stringify(report)],
       });
     }
-    statements.push({ sql: "INSERT INTO meta (key, value) VALUES ('round', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", args: [String(round)] });
-    await this.db.batch(statements, 'write');
+    rest.push({ sql: "INSERT INTO meta (key, value) VALUES ('round', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", args: [String(round)] });
+    const tx = await this.db.transaction('write');
+    try {
+      await tx.batch(statements);
+      if (midway) await midway();
+      await tx.batch(rest);
+      await tx.commit();
+    } finally {
+      tx.close();
+    }
+  }
+
+  /** SQLite's own consistency check of the file: "ok" when every page, index and constraint is sound. */
+  async integrityCheck(): Promise<string> {
+    const rs = await this.db.execute('PRAGMA integrity_check');
+    return rs.rows.map((r) => String(r[0])).join('; ');
   }
 
   /** The last completed round, or null for a fresh database. */
