@@ -1,6 +1,6 @@
 import { BACKEND_CHOICES, registry } from '@localbp/core';
 import '@localbp/datasets';
-import { EXPERIMENT_MODELS, experimentModel, experimentPlanSchema, missingRegistrations, PAPER_PRESETS, type ExperimentPlan, type PaperPreset } from '@localbp/trainer/experiment';
+import { EXPERIMENT_MODELS, experimentModel, experimentPlanSchema, missingRegistrations, PAPER_PRESETS, PAPER_SECTIONS, type ExperimentPlan, type PaperPreset, type PaperSection } from '@localbp/trainer/experiment';
 import path from 'node:path';
 import { UsageError } from './cli-errors';
 
@@ -94,13 +94,14 @@ export interface RawPresetOptions {
   preset: string;
   out?: string;
   dataDir: string[];
+  sections?: string;
 }
 
 /** `--preset NAME`: the preset, its output directory and the data directories (`--data-dir DATASET=DIR`). */
 export function parsePresetOptions(
   raw: RawPresetOptions,
   givenGridFlags: readonly string[],
-): { preset: PaperPreset; out: string; dataDirs: Record<string, string> } {
+): { preset: PaperPreset; out: string; dataDirs: Record<string, string>; sections?: PaperSection[] } {
   const preset = PAPER_PRESETS[raw.preset];
   if (!preset) throw new UsageError(`--preset: unknown preset "${raw.preset}"; choose from: ${Object.keys(PAPER_PRESETS).join(', ')}`);
   if (givenGridFlags.length) {
@@ -121,5 +122,13 @@ export function parsePresetOptions(
   }
   const datasets = [...new Set([...preset.accuracy.map((a) => a.dataset), preset.memoryDepth.dataset, preset.federated.dataset])];
   if (raw.dataDir.some((d) => !/^[a-z][a-z0-9-]*=/.test(d))) throw new UsageError('--data-dir with --preset: name the dataset: --data-dir DATASET=DIR');
-  return { preset, out: raw.out ?? path.join('docs', 'results', preset.id), dataDirs: dataDirs(raw.dataDir, datasets) };
+  const sections = raw.sections === undefined ? undefined : list(raw.sections, '--sections');
+  const unknown = sections?.find((s) => !(PAPER_SECTIONS as readonly string[]).includes(s));
+  if (unknown) throw new UsageError(`--sections: unknown section "${unknown}"; choose from: ${PAPER_SECTIONS.join(', ')}`);
+  return {
+    preset,
+    out: raw.out ?? path.join('docs', 'results', preset.id),
+    dataDirs: dataDirs(raw.dataDir, datasets),
+    ...(sections ? { sections: sections as PaperSection[] } : {}),
+  };
 }

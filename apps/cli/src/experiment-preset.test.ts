@@ -145,6 +145,17 @@ describe('localbp experiment --preset quick: every section of the paper report, 
     for (const [name, bytes] of before) expect(after.get(name)!.equals(bytes), name).toBe(true);
   }, TIMEOUT_MS);
 
+  it('--sections trains only the sections named, and the report lists the rest as not run yet', async () => {
+    const only = path.join(tmp.dir, 'sections');
+    const res = await runCli(['experiment', '--preset', 'quick', '--sections', 'memory-depth', '--out', only]);
+    expect(res.code, res.stderr).toBe(0);
+    const trained = readdirSync(only, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('summary.json'));
+    expect(trained.length).toBeGreaterThan(0);
+    expect(trained.every((f) => f.startsWith('memory-depth'))).toBe(true);
+    const report = readFileSync(path.join(only, 'report.md'), 'utf8');
+    expect(report).toMatch(/mnist\/lbp-ae\/seed-1.*not run yet/);
+  }, TIMEOUT_MS);
+
   it('refuses grid flags beside a preset, an unknown preset, and a grid without --out', async () => {
     const mixed = await runCli(['experiment', '--preset', 'quick', '--models', 'lbp-ae', '--out', out]);
     expect(mixed.code).toBe(2);
@@ -152,6 +163,12 @@ describe('localbp experiment --preset quick: every section of the paper report, 
     const unknown = await runCli(['experiment', '--preset', 'huge', '--out', out]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown preset "huge"; choose from: paper, quick/);
+    const badSection = await runCli(['experiment', '--preset', 'quick', '--sections', 'memory-depth,speed', '--out', out]);
+    expect(badSection.code).toBe(2);
+    expect(badSection.stderr).toMatch(/--sections: unknown section "speed"; choose from: accuracy, separate, memory-depth, federated/);
+    const gridSections = await runCli(['experiment', '--models', 'lbp-ae', '--sections', 'accuracy', '--out', out]);
+    expect(gridSections.code).toBe(2);
+    expect(gridSections.stderr).toMatch(/--sections needs --preset/);
     const noOut = await runCli(['experiment', '--models', 'lbp-ae']);
     expect(noOut.code).toBe(2);
     expect(noOut.stderr).toMatch(/required option '--out <dir>' not specified \(or give --preset\)/);

@@ -16,6 +16,11 @@ function requireOut(out: string | undefined): string {
   return out;
 }
 
+function noSections<T extends { sections?: string }>(opts: T): T {
+  if (opts.sections !== undefined) throw new UsageError('--sections needs --preset (a plain grid has no sections)');
+  return opts;
+}
+
 export function experimentCommand(): Command<[], Record<string, unknown>> {
   return new Command('experiment')
     .description('run the comparison grid (datasets × models × seeds), each run its own `localbp train`, and write a report')
@@ -30,6 +35,7 @@ export function experimentCommand(): Command<[], Record<string, unknown>> {
     .option('--backend <name>', 'compute engine of every run: auto, tensorflow, native, wasm, cpu')
     .option('--data-dir <[dataset=]dir>', 'files of a dataset (repeatable; name the dataset when there are several)', collect, [] as string[])
     .option('--preset <name>', 'a whole plan instead of the grid flags: paper (the paper\'s comparison at full scale: accuracy, separate schedule, memory vs depth, federated) or quick (the same on tiny subsets)')
+    .option('--sections <ids>', 'with --preset: train only these sections now, in this order (accuracy, separate, memory-depth, federated; default: all); the report covers every section')
     .option('--out <dir>', 'experiment directory: one sub-directory per run, report.md, results.json, figures (with --preset: default docs/results/<preset>)')
     .option('--note <text>', 'a remark for the report\'s Notes section (repeatable)', collect, [] as string[])
     .option('--report-only', 'train nothing: write the report from the runs that have finished', false)
@@ -48,7 +54,7 @@ export function experimentCommand(): Command<[], Record<string, unknown>> {
             ...parsePresetOptions({ ...opts, preset: opts.preset }, PRESET_GRID_FLAGS.filter((f) => cmd.getOptionValueSource(f) === 'cli')),
             ...common,
           })
-        : await runExperiment({ plan: parseExperimentOptions(opts), out: requireOut(opts.out), ...common });
+        : await runExperiment({ plan: parseExperimentOptions(noSections(opts)), out: requireOut(opts.out), ...common });
       if (outcome.failed.length) {
         process.stderr.write(`localbp: error: ${outcome.failed.length} run(s) failed: ${outcome.failed.map((f) => `${f.cell.dir} (${f.reason})`).join('; ')}\n`);
       }

@@ -29,7 +29,7 @@ export { runExperiment } from './grid-runner';
 export type { ExperimentOutcome, ExperimentRunOptions, RunExperimentOptions } from './grid-runner';
 export { PAPER_PRESETS, paperPresetSchema } from './paper-preset';
 export type { PaperPreset } from './paper-preset';
-export { paperJobs, modelArgsAtDepth } from './paper-cells';
+export { paperJobs, modelArgsAtDepth, PAPER_SECTIONS } from './paper-cells';
 export type { PaperCell, PaperJob, PaperSection } from './paper-cells';
 export { paperResults } from './paper-results';
 export type { AccuracyRow, DepthPoint, DepthSaving, FederatedRow, PaperFederateRun, PaperResults, PaperTrainRun, ScheduleRow } from './paper-results';

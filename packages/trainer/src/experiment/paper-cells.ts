@@ -4,7 +4,9 @@ import type { PaperPreset } from './paper-preset';
 import type { CellJob } from './run-cells';
 
 /** The report section a run belongs to. */
-export type PaperSection = 'accuracy' | 'separate' | 'memory-depth' | 'federated';
+/** The sections of a paper preset, in report order. */
+export const PAPER_SECTIONS = ['accuracy', 'separate', 'memory-depth', 'federated'] as const;
+export type PaperSection = (typeof PAPER_SECTIONS)[number];
 
 /** One run of the paper preset: a grid cell plus what the report groups it by. */
 export interface PaperCell extends GridCell {

@@ -19,6 +19,8 @@ export interface RunPaperOptions extends ExperimentRunOptions {
   preset: PaperPreset;
   /** Dataset → directory of its files (required for the preset's `needsDataDir` datasets; not recorded in trainArgs). */
   dataDirs: Record<string, string>;
+  /** Sections to train now, in this order (default: all, in report order); the report always covers every section. */
+  sections?: readonly PaperSection[];
 }
 
 /**
@@ -28,7 +30,8 @@ export interface RunPaperOptions extends ExperimentRunOptions {
 export async function runPaperExperiment(options: RunPaperOptions): Promise<ExperimentOutcome> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const jobs = paperJobs(options.preset, options.dataDirs);
-  const { ran, skipped, failed, stopped } = await runCells(jobs, { out: options.out, cli: options.cli, reportOnly: options.reportOnly, log });
+  const toRun = options.sections ? options.sections.flatMap((section) => jobs.filter((job) => job.cell.section === section)) : jobs;
+  const { ran, skipped, failed, stopped } = await runCells(toRun, { out: options.out, cli: options.cli, reportOnly: options.reportOnly, log });
 
   const trainRuns: PaperTrainRun[] = [];
   const federateRuns: PaperFederateRun[] = [];
