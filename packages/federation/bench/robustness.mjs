@@ -10,8 +10,8 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')));
-const trainExamples = Number(args.get('train') ?? 3000);
-const testExamples = Number(args.get('test') ?? 1000);
+const trainExamples = Number(args.get('train') ?? 10000);
+const testExamples = Number(args.get('test') ?? 10000);
 const rounds = Number(args.get('rounds') ?? 4);
 const localEpochs = Number(args.get('epochs') ?? 3);
 const out = args.get('out') ?? fileURLToPath(new URL('../../../docs/results/robustness.md', import.meta.url));

@@ -31,6 +31,8 @@ export interface RobustnessRunResult {
   scenario: string;
   aggregator: string;
   accuracy: number;
+  /** Test accuracy of the global model after each round (the last is `accuracy`). */
+  roundAccuracy: number[];
   /** Hostile updates rejected by validation, and bounded (capped or clipped) before aggregation. */
   rejected: number;
   bounded: number;
@@ -46,7 +48,7 @@ function flipLabels(shard: LabeledSplit): LabeledSplit {
 /**
  * Runs one federation to its last round with `scenario`'s hostile clients (the first ones) among honest ones,
  * through `RoundCoordinator` exactly as the server runs it (validation, bounded influence, aggregation), with a
- * simulated clock and no HTTP. Returns the final test accuracy.
+ * simulated clock and no HTTP. Returns the test accuracy after every round.
  */
 export async function runRobustnessScenario(
   options: RobustnessRunOptions,
@@ -78,7 +80,7 @@ export async function runRobustnessScenario(
       ...options.server,
     });
     let now = 0;
-    let evaluations = 0;
+    const roundAccuracy: number[] = [];
     let final = Number.NaN;
     let rejected = 0;
     let bounded = 0;
@@ -89,9 +91,8 @@ export async function runRobustnessScenario(
       commit: async (_round, _versions, _weights, report) => {
         bounded += report.clients.filter((c) => c.bounded && names.indexOf(c.clientId) < hostile).length;
       },
-      // Only the last round is evaluated: the table reports final accuracy.
+      // Every round: an attack must not dent any round, not only the last (issue 15: "in its round").
       evaluate: async (weights) => {
-        if (++evaluations < options.rounds) return null;
         const tensors = new Map(weights.map((w) => [w.name, tf.tensor(w.values, w.shape)]));
         try {
           assignNamedWeights(model.namedWeights(), tensors, 'global model');
@@ -99,6 +100,7 @@ export async function runRobustnessScenario(
           for (const t of tensors.values()) t.dispose();
         }
         final = evaluateAccuracy(model, options.test);
+        roundAccuracy.push(final);
         return final;
       },
       log: () => {},
@@ -146,7 +148,7 @@ export async function runRobustnessScenario(
       now += Math.max(config.roundTimeoutMs, 10_000) + 1;
     }
     if (!coordinator.isFinished()) throw new Error(`${scenario?.id ?? 'clean'} × ${aggregator.id}: the federation did not finish its ${options.rounds} rounds`);
-    return { scenario: scenario?.id ?? 'clean', aggregator: aggregator.id, accuracy: final, rejected, bounded, seconds: (performance.now() - started) / 1000 };
+    return { scenario: scenario?.id ?? 'clean', aggregator: aggregator.id, accuracy: final, roundAccuracy, rejected, bounded, seconds: (performance.now() - started) / 1000 };
   } finally {
     model.dispose();
   }

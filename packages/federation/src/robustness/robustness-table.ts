@@ -22,6 +22,17 @@ export function accuracyDrops(results: readonly RobustnessRunResult[]): Map<stri
   return new Map(results.map((r) => [`${r.scenario}|${r.aggregator}`, r.accuracy - (clean.get(r.aggregator) ?? Number.NaN)]));
 }
 
+/** Per round, the largest fall of a run's accuracy below the clean run of the same aggregator (≤ 0: a fall). */
+export function worstRoundDrop(results: readonly RobustnessRunResult[], scenario: string, aggregator: string): number {
+  const clean = results.find((r) => r.scenario === 'clean' && r.aggregator === aggregator);
+  const run = results.find((r) => r.scenario === scenario && r.aggregator === aggregator);
+  if (!clean || !run) return Number.NaN;
+  return Math.min(...run.roundAccuracy.map((a, i) => a - (clean.roundAccuracy[i] ?? Number.NaN)));
+}
+
+/** The attack the issue reported (10¹² declared examples, negated weights), round by round. */
+const ISSUE_ATTACK = 'count-inflation';
+
 /** The committed Markdown table: one row per scenario, one column per aggregator, Δ against that aggregator's clean run. */
 export function renderRobustnessTable(results: readonly RobustnessRunResult[], setup: RobustnessSetup): string {
   const aggregators = [...new Set(results.map((r) => r.aggregator))];
@@ -50,10 +61,33 @@ export function renderRobustnessTable(results: readonly RobustnessRunResult[], s
     `| --- | --- | ${aggregators.map(() => '---').join(' | ')} |`,
     ...scenarios.map((s) => `| ${s} | ${s === 'clean' ? 0 : (described.get(s)?.hostile ?? '?')} | ${aggregators.map((a) => cell(s, a)).join(' | ')} |`),
     '',
+    ...issueAttackRounds(results, aggregators),
     '## Scenarios',
     '',
     ...setup.scenarios.map((s) => `- **${s.id}** (${s.hostile} of ${setup.clients}): ${s.description}.`),
     '',
   ];
   return lines.join('\n');
+}
+
+/** Round by round for the issue's attack: accuracy clean → attacked (Δ) per aggregator, and the worst round. */
+function issueAttackRounds(results: readonly RobustnessRunResult[], aggregators: string[]): string[] {
+  if (!results.some((r) => r.scenario === ISSUE_ATTACK)) return [];
+  const rounds = Math.max(...results.map((r) => r.roundAccuracy.length));
+  const cell = (aggregator: string, i: number) => {
+    const clean = results.find((r) => r.scenario === 'clean' && r.aggregator === aggregator)?.roundAccuracy[i];
+    const attacked = results.find((r) => r.scenario === ISSUE_ATTACK && r.aggregator === aggregator)?.roundAccuracy[i];
+    return clean === undefined || attacked === undefined ? '—' : `${pct(clean)} → ${pct(attacked)} (${points(attacked - clean)})`;
+  };
+  return [
+    `## The issue's attack, round by round (${ISSUE_ATTACK}: 10¹² declared examples, negated weights)`,
+    '',
+    'Test accuracy after each round, clean → attacked (Δ in points): the attack must not dent any round.',
+    '',
+    `| round | ${aggregators.join(' | ')} |`,
+    `| --- | ${aggregators.map(() => '---').join(' | ')} |`,
+    ...Array.from({ length: rounds }, (_, i) => `| ${i + 1} | ${aggregators.map((a) => cell(a, i)).join(' | ')} |`),
+    `| worst | ${aggregators.map((a) => points(worstRoundDrop(results, ISSUE_ATTACK, a))).join(' | ')} |`,
+    '',
+  ];
 }
