@@ -51,10 +51,19 @@ describe('judgeClaims', () => {
   });
 
   it('adds a caveat when the core comparison holds but another fails, and says which', () => {
-    const memoryDepth = { dataset: 'mnist', points: [], savings: [{ lbp: 'lbp-cae', bp: 'bp-cnn', depth: 2, tensorSaving: 0.3, rssSaving: 0.1 }, { lbp: 'lbp-cae', bp: 'bp-cnn', depth: 3, tensorSaving: 0.2, rssSaving: 0.1 }] };
+    const memoryDepth = { dataset: 'mnist', points: [], savings: [{ lbp: 'lbp-cae', bp: 'bp-cnn', depth: 2, tensorSaving: 0.5, rssSaving: 0.1 }, { lbp: 'lbp-cae', bp: 'bp-cnn', depth: 3, tensorSaving: 0.4, rssSaving: 0.1 }] };
     const memory = judgeClaims(results({ memoryDepth }))[2]!;
     expect(memory.verdict).toBe('confirmed with a caveat');
-    expect(memory.failing).toEqual(['the saving reaches 48.00% at some depth', 'the saving grows with depth: 30.00% at depth 2, 20.00% at depth 3']);
+    expect(memory.failing).toEqual(['the saving grows with depth (each depth at least the one before, half a point of slack): 50.00% at depth 2, 40.00% at depth 3']);
+  });
+
+  it('does not confirm "up to 48% less memory" from a saving of a few percent, even where LBP does save', () => {
+    const savings = [2, 3, 4, 8].map((depth, i) => ({ lbp: 'lbp-cae', bp: 'bp-cnn', depth, tensorSaving: [-0.08, 0.042, 0.047, 0.007][i]!, rssSaving: -0.2 }));
+    const memory = judgeClaims(results({ memoryDepth: { dataset: 'mnist', points: [], savings } }))[2]!;
+    expect(memory.verdict).toBe('not confirmed');
+    expect(memory.evidence[0]).toMatch(/^✗ largest saving of lbp-cae vs bp-cnn in peak tensor memory: 4\.70% at depth 4/);
+    expect(memory.evidence).toContain('✓ lbp-cae needs less peak tensor memory than bp-cnn at some depth');
+    expect(memory.failing.some((f) => f.startsWith('the saving grows with depth'))).toBe(true);
   });
 
   it('keeps a claim below "confirmed" while part of it has no runs', () => {

@@ -119,17 +119,19 @@ function memory(results: PaperResults): ClaimVerdict {
   const others: Check[] = [];
   if (conv.length) {
     const top = conv.reduce((a, b) => (b.tensorSaving > a.tensorSaving ? b : a));
+    // The claim is the size of the saving: a few percent does not confirm "up to 48%".
     core = {
       text: `largest saving of ${top.lbp} vs ${top.bp} in peak tensor memory: ${pct(top.tensorSaving)} at depth ${top.depth} (claim: up to ${pct(CLAIM_THRESHOLDS.memorySaving)}); ` +
         `per depth ${conv.map((s) => `${s.depth}: ${pct(s.tensorSaving)}`).join(', ')}`,
-      holds: top.tensorSaving > 0,
+      holds: top.tensorSaving >= CLAIM_THRESHOLDS.memorySaving,
     };
-    others.push({ text: `the saving reaches ${pct(CLAIM_THRESHOLDS.memorySaving)} at some depth`, holds: top.tensorSaving >= CLAIM_THRESHOLDS.memorySaving });
+    others.push({ text: `${top.lbp} needs less peak tensor memory than ${top.bp} at some depth`, holds: top.tensorSaving > 0 });
     if (conv.length > 1) {
-      const [first, last] = [conv[0]!, conv.at(-1)!];
+      // Grows: no depth saves noticeably (half a point) less than the one before it.
+      const grows = conv.every((s, i) => i === 0 || s.tensorSaving >= conv[i - 1]!.tensorSaving - 0.005);
       others.push({
-        text: `the saving grows with depth: ${pct(first.tensorSaving)} at depth ${first.depth}, ${pct(last.tensorSaving)} at depth ${last.depth}`,
-        holds: last.tensorSaving > first.tensorSaving,
+        text: `the saving grows with depth (each depth at least the one before, half a point of slack): ${pct(conv[0]!.tensorSaving)} at depth ${conv[0]!.depth}, ${pct(conv.at(-1)!.tensorSaving)} at depth ${conv.at(-1)!.depth}`,
+        holds: grows && conv.at(-1)!.tensorSaving > conv[0]!.tensorSaving,
       });
     } else others.push(untested('the saving at a second depth'));
     others.push({ text: `peak RSS saving (whole process) at depth ${top.depth}: ${pct(top.rssSaving)}`, holds: top.rssSaving > 0 });
