@@ -109,13 +109,7 @@ export function paperJobs(preset: PaperPreset, dataDirs: Readonly<Record<string,
     ...fed.args, ...fed.federateArgs,
   ];
   for (let seed = 1; seed <= fed.seeds; seed++) {
-    for (const id of fed.models) {
-      const base = { section: 'federated' as const, dataset: fed.dataset, model: id, seed };
-      for (const setting of fed.partitions) {
-        add({ ...base, kind: 'federate', setting, dir: `federated/${id}/${slug(setting)}/seed-${seed}`, trainArgs: simulate(id, seed, setting) }, fed.rounds);
-      }
-      add({ ...base, setting: 'centralized', dir: `federated/${id}/centralized/seed-${seed}`, trainArgs: centralized(id, seed) }, fed.rounds);
-    }
+    // Cell-distributed first: it alone answers claim 4 (layers trained apart, then combined).
     for (const id of fed.cellDistributed) {
       const base = { section: 'federated' as const, dataset: fed.dataset, model: id, seed };
       add({ ...base, kind: 'federate', setting: 'cell-distributed', dir: `federated/${id}/cell-distributed/seed-${seed}`, trainArgs: simulate(id, seed, 'cell-distributed') }, fed.rounds);
@@ -123,6 +117,13 @@ export function paperJobs(preset: PaperPreset, dataDirs: Readonly<Record<string,
         { ...base, setting: 'centralized-separate', dir: `federated/${id}/centralized-separate/seed-${seed}`, trainArgs: [...centralized(id, seed), '--schedule', 'separate'] },
         fed.rounds,
       );
+    }
+    for (const id of fed.models) {
+      const base = { section: 'federated' as const, dataset: fed.dataset, model: id, seed };
+      for (const setting of fed.partitions) {
+        add({ ...base, kind: 'federate', setting, dir: `federated/${id}/${slug(setting)}/seed-${seed}`, trainArgs: simulate(id, seed, setting) }, fed.rounds);
+      }
+      add({ ...base, setting: 'centralized', dir: `federated/${id}/centralized/seed-${seed}`, trainArgs: centralized(id, seed) }, fed.rounds);
     }
   }
   return jobs;
