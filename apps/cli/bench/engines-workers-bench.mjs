@@ -7,7 +7,10 @@
 // deliver together for that job (shared caches, memory bandwidth, clocks) is the ceiling any N-worker
 // pipeline meets, so the table gives the pipeline's speed-up against it too.
 //
-//   node apps/cli/bench/engines-workers-bench.mjs [--rounds=1] [--main-limit=20000] [--conv-limit=4000] [--workers=N] [--only=main,cae,bp-cnn]
+// On the native engine the N-worker pipeline also runs with LOCALBP_LEND_CORES=0: the same blocks, but no stage's
+// waiting core is lent to the others, so the table shows what lending buys.
+//
+//   node apps/cli/bench/engines-workers-bench.mjs [--rounds=1] [--main-limit=20000] [--conv-limit=4000] [--workers=N] [--only=main,cae,bp-cnn] [--engines=wasm,native]
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -20,6 +23,7 @@ const mainLimit = args.get('main-limit') ?? '20000';
 const convLimit = args.get('conv-limit') ?? '4000';
 const workersN = Number(args.get('workers') ?? availableParallelism());
 const only = new Set((args.get('only') ?? 'main,cae,bp-cnn').split(','));
+const engineFilter = new Set((args.get('engines') ?? 'wasm,native').split(','));
 const BIN = fileURLToPath(new URL('../dist/localbp.js', import.meta.url));
 const scratch = mkdtempSync(path.join(tmpdir(), 'localbp-engine-bench-'));
 
@@ -29,10 +33,10 @@ const MODELS = [
   { id: 'bp-cnn', label: 'bp-cnn', flags: ['--model', 'bp-cnn', '--train-limit', convLimit], staged: false },
 ].filter((m) => only.has(m.id));
 
-function train(flags) {
+function train(flags, env = {}) {
   const out = mkdtempSync(path.join(scratch, 'run-'));
   const started = performance.now();
-  const res = spawnSync(process.execPath, [BIN, 'train', ...flags, '--epochs', '1', '--test-limit', '2000', '--no-store', '--json', '--out', out], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const res = spawnSync(process.execPath, [BIN, 'train', ...flags, '--epochs', '1', '--test-limit', '2000', '--no-store', '--json', '--out', out], { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, ...env } });
   const wall = (performance.now() - started) / 1000;
   rmSync(out, { recursive: true, force: true });
   if (res.status !== 0) return { error: (res.stderr.trim().split('\n').at(-1) ?? `exit ${res.status}`).slice(0, 200) };
@@ -64,13 +68,14 @@ function trainConcurrently(flags, copies) {
 
 // Does the native engine load here? One tiny run tells, with the reason when it does not.
 const probe = train(['--backend', 'native', '--train-limit', '64', '--width', '8', '--workers', '1']);
-const engines = probe.error ? ['wasm'] : ['wasm', 'native'];
+const engines = (probe.error ? ['wasm'] : ['wasm', 'native']).filter((e) => engineFilter.has(e));
 if (probe.error) console.log(`native engine unavailable: ${probe.error}`);
 
 const configs = [];
 for (const model of MODELS) {
   for (const engine of engines) {
-    for (const workers of model.staged ? [1, workersN] : [1]) configs.push({ model, engine, workers });
+    for (const workers of model.staged ? [1, workersN] : [1]) configs.push({ model, engine, workers, lend: true });
+    if (engine === 'native' && model.staged && workersN > 1) configs.push({ model, engine, workers: workersN, lend: false });
   }
 }
 const times = new Map(configs.map((c) => [c, []]));
@@ -79,9 +84,9 @@ const together = new Map();
 for (let round = 0; round < rounds; round++) {
   for (const c of configs) {
     const flags = [...c.model.flags, '--backend', c.engine, '--workers', String(c.workers)];
-    const r = train(flags);
+    const r = train(flags, c.lend ? {} : { LOCALBP_LEND_CORES: '0' });
     times.get(c).push(r);
-    console.error(`round ${round + 1}/${rounds} ${c.model.id} ${c.engine} workers ${c.workers}: ${r.error ?? `${r.epoch.toFixed(1)} s/epoch, accuracy ${(r.accuracy * 100).toFixed(2)}%`}`);
+    console.error(`round ${round + 1}/${rounds} ${c.model.id} ${c.engine}${c.lend ? '' : ' (no lending)'} workers ${c.workers}: ${r.error ?? `${r.epoch.toFixed(1)} s/epoch, accuracy ${(r.accuracy * 100).toFixed(2)}%`}`);
     if (c.model.staged && c.workers === 1 && workersN > 1) {
       const rs = await trainConcurrently(flags, workersN);
       const ok = rs.filter((x) => !x.error);
@@ -98,19 +103,19 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 console.log(`\nlocalbp train, 1 epoch, batch 128, seconds per epoch and whole-process wall seconds (medians of ${rounds}); ${availableParallelism()} cores; node ${process.version}`);
-console.log('| model | engine | workers | s/epoch | wall s | vs wasm, 1 worker | test accuracy |');
+console.log(`| model | engine | workers | s/epoch | wall s | vs ${engines.includes('wasm') ? 'wasm' : engines[0]}, 1 worker | test accuracy |`);
 console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
 for (const model of MODELS) {
-  const base = configs.find((c) => c.model === model && c.engine === 'wasm' && c.workers === 1);
+  const base = configs.find((c) => c.model === model && c.engine === 'wasm' && c.workers === 1) ?? configs.find((c) => c.model === model && c.workers === 1);
   const baseEpoch = median(times.get(base).filter((r) => !r.error).map((r) => r.epoch));
   for (const c of configs.filter((x) => x.model === model)) {
     const ok = times.get(c).filter((r) => !r.error);
     if (ok.length === 0) {
-      console.log(`| ${model.label} | ${c.engine} | ${c.workers} | failed: ${times.get(c)[0].error} | | | |`);
+      console.log(`| ${model.label} | ${c.engine}${c.lend ? '' : ' (cores not lent)'} | ${c.workers} | failed: ${times.get(c)[0].error} | | | |`);
       continue;
     }
     const epoch = median(ok.map((r) => r.epoch));
-    console.log(`| ${model.label} | ${c.engine} | ${c.workers} | ${epoch.toFixed(1)} | ${median(ok.map((r) => r.wall)).toFixed(1)} | ${(baseEpoch / epoch).toFixed(2)}x | ${(ok.at(-1).accuracy * 100).toFixed(2)}% |`);
+    console.log(`| ${model.label} | ${c.engine}${c.lend ? '' : ' (cores not lent)'} | ${c.workers} | ${epoch.toFixed(1)} | ${median(ok.map((r) => r.wall)).toFixed(1)} | ${(baseEpoch / epoch).toFixed(2)}x | ${(ok.at(-1).accuracy * 100).toFixed(2)}% |`);
   }
 }
 if (workersN > 1 && together.size) {
@@ -121,13 +126,16 @@ if (workersN > 1 && together.size) {
     for (const engine of engines) {
       const runs = together.get(`${model.id}/${engine}`);
       const alone = times.get(configs.find((c) => c.model === model && c.engine === engine && c.workers === 1)).filter((r) => !r.error);
-      const piped = times.get(configs.find((c) => c.model === model && c.engine === engine && c.workers === workersN)).filter((r) => !r.error);
-      if (!runs?.length || !alone.length || !piped.length) continue;
-      const t1 = median(alone.map((r) => r.epoch));
-      const tN = median(runs);
-      const ceiling = (workersN * t1) / tN;
-      const speedup = t1 / median(piped.map((r) => r.epoch));
-      console.log(`| ${model.label} | ${engine} | ${t1.toFixed(1)} | ${tN.toFixed(1)} | ${ceiling.toFixed(2)}x | ${speedup.toFixed(2)}x | ${((100 * speedup) / ceiling).toFixed(0)}% |`);
+      for (const lend of [true, false]) {
+        const config = configs.find((c) => c.model === model && c.engine === engine && c.workers === workersN && c.lend === lend);
+        const piped = config ? times.get(config).filter((r) => !r.error) : [];
+        if (!runs?.length || !alone.length || !piped.length) continue;
+        const t1 = median(alone.map((r) => r.epoch));
+        const tN = median(runs);
+        const ceiling = (workersN * t1) / tN;
+        const speedup = t1 / median(piped.map((r) => r.epoch));
+        console.log(`| ${model.label} | ${engine}${lend ? '' : ' (cores not lent)'} | ${t1.toFixed(1)} | ${tN.toFixed(1)} | ${ceiling.toFixed(2)}x | ${speedup.toFixed(2)}x | ${((100 * speedup) / ceiling).toFixed(0)}% |`);
+      }
     }
   }
 }

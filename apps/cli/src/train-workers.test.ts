@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -70,5 +70,27 @@ describe('localbp train --workers', () => {
     expect(manifest(out).progress).toMatchObject({ step: 80, epochsDone: 1 });
     const evaluated = await runCli(['eval', out]);
     expect(evaluated.code, evaluated.stderr).toBe(0);
+  });
+});
+
+// CI installs OpenBLAS, so the addon is built there; elsewhere the native case needs it built.
+const NATIVE_BUILT = existsSync(fileURLToPath(new URL('../../../packages/native/build/Release/localbp_native.node', import.meta.url)));
+
+describe.skipIf(!NATIVE_BUILT && !process.env.CI)('localbp train --workers on the native engine', () => {
+  // The main job's widths, so its products are cut into blocks that a waiting stage's core can take.
+  const NATIVE_RUN = ['--train-limit', '1280', '--test-limit', '100', '--cells', 'ae,ae,ae', '--epochs', '1', '--backend', 'native', '--no-store'];
+
+  it('a waiting stage lends its core to the busy one, and the weights stay bit-identical to --workers 1', async () => {
+    const alone = path.join(tmp.dir, 'native-single');
+    const lent = path.join(tmp.dir, 'native-piped');
+    const single = await runCli(['train', ...NATIVE_RUN, '--workers', '1', '--json', '--out', alone]);
+    expect(single.code, single.stderr).toBe(0);
+    const piped = await runCli(['train', ...NATIVE_RUN, '--workers', '2', '--json', '--out', lent]);
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(lastJsonLine(piped.stdout)).toMatchObject({ backend: 'native', workers: 2 });
+    const blocks = /; (\d+) blocks ran on lent cores/.exec(piped.stderr);
+    expect(blocks, piped.stderr).not.toBeNull();
+    expect(Number(blocks![1])).toBeGreaterThan(0);
+    expect(checkpointBytes(lent).equals(checkpointBytes(alone))).toBe(true);
   });
 });

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "heap.h"
 #include "kernels.h"
+#include "share.h"
 
 /* Per-environment state: each worker thread loads the addon into its own environment. */
 typedef struct {
@@ -64,6 +65,29 @@ static napi_value blas_info(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* shareIdle(delta): this stage thread waits for work (+1) or has work again (-1); helpers may use idle cores. */
+static napi_value share_idle_fn(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int64_t delta = 0;
+  if (argc < 1 || !arg_int(env, argv[0], &delta)) return NULL;
+  if (delta != 1 && delta != -1) {
+    napi_throw_range_error(env, NULL, "localbp-native: shareIdle takes +1 or -1");
+    return NULL;
+  }
+  share_idle((int)delta);
+  return NULL;
+}
+
+/* Blocks of work helper threads have run in this process. */
+static napi_value share_stats(napi_env env, napi_callback_info info) {
+  (void)info;
+  napi_value result;
+  napi_create_double(env, (double)share_helped_blocks(), &result);
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   state_t *state = (state_t *)calloc(1, sizeof(state_t));
   if (state == NULL || napi_set_instance_data(env, state, free_state, NULL) != napi_ok) {
@@ -81,6 +105,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"adamwUpdate", NULL, adamw_update, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sumOuter", NULL, sum_outer, NULL, NULL, NULL, napi_enumerable, NULL},
       {"blasInfo", NULL, blas_info, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"shareIdle", NULL, share_idle_fn, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"helpedBlocks", NULL, share_stats, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof(functions) / sizeof(functions[0]), functions);
   return exports;
