@@ -10,7 +10,7 @@ function reference(a: Float32Array, b: Float32Array, m: number, n: number, k: nu
   for (let i = 0; i < m; i++) {
     for (let p = 0; p < k; p++) {
       const av = ta ? a[p * m + i]! : a[i * k + p]!;
-      for (let j = 0; j < n; j++) c[i * n + j] += av * (tb ? b[j * k + p]! : b[p * n + j]!);
+      for (let j = 0; j < n; j++) c[i * n + j]! += av * (tb ? b[j * k + p]! : b[p * n + j]!);
     }
   }
   return c;
