@@ -86,8 +86,11 @@ export function parseExperimentOptions(raw: RawExperimentOptions): ExperimentPla
   return experimentPlanSchema.parse(Object.fromEntries(Object.entries(plan).filter(([, v]) => v !== undefined)));
 }
 
-/** Grid flags a preset replaces (commander option names): giving one with --preset is a usage error. */
-export const PRESET_GRID_FLAGS = ['datasets', 'models', 'seeds', 'epochs', 'batchSize', 'width', 'trainLimit', 'testLimit', 'backend'] as const;
+/**
+ * Grid flags a preset replaces (commander option names): giving one with --preset is a usage error. `--datasets` and
+ * `--models` are not among them: with a preset they choose which of its runs train now.
+ */
+export const PRESET_GRID_FLAGS = ['seeds', 'epochs', 'batchSize', 'width', 'trainLimit', 'testLimit', 'backend'] as const;
 
 /** The raw strings `localbp experiment --preset` reads. */
 export interface RawPresetOptions {
@@ -95,13 +98,16 @@ export interface RawPresetOptions {
   out?: string;
   dataDir: string[];
   sections?: string;
+  /** Given on the command line: train only the preset's runs on these datasets / of these models now. */
+  datasets?: string;
+  models?: string;
 }
 
 /** `--preset NAME`: the preset, its output directory and the data directories (`--data-dir DATASET=DIR`). */
 export function parsePresetOptions(
   raw: RawPresetOptions,
   givenGridFlags: readonly string[],
-): { preset: PaperPreset; out: string; dataDirs: Record<string, string>; sections?: PaperSection[] } {
+): { preset: PaperPreset; out: string; dataDirs: Record<string, string>; sections?: PaperSection[]; datasets?: string[]; models?: string[] } {
   const preset = PAPER_PRESETS[raw.preset];
   if (!preset) throw new UsageError(`--preset: unknown preset "${raw.preset}"; choose from: ${Object.keys(PAPER_PRESETS).join(', ')}`);
   if (givenGridFlags.length) {
@@ -125,10 +131,21 @@ export function parsePresetOptions(
   const sections = raw.sections === undefined ? undefined : list(raw.sections, '--sections');
   const unknown = sections?.find((s) => !(PAPER_SECTIONS as readonly string[]).includes(s));
   if (unknown) throw new UsageError(`--sections: unknown section "${unknown}"; choose from: ${PAPER_SECTIONS.join(', ')}`);
+  const only = (value: string | undefined, flag: string, known: readonly string[]): string[] | undefined => {
+    if (value === undefined) return undefined;
+    const items = list(value, flag);
+    const stranger = items.find((x) => !known.includes(x));
+    if (stranger) throw new UsageError(`${flag} with --preset ${raw.preset}: "${stranger}" is not in the preset; it has ${known.join(', ')}`);
+    return items;
+  };
+  const onlyDatasets = only(raw.datasets, '--datasets', datasets);
+  const onlyModels = only(raw.models, '--models', [...models]);
   return {
     preset,
     out: raw.out ?? path.join('docs', 'results', preset.id),
     dataDirs: dataDirs(raw.dataDir, datasets),
     ...(sections ? { sections: sections as PaperSection[] } : {}),
+    ...(onlyDatasets ? { datasets: onlyDatasets } : {}),
+    ...(onlyModels ? { models: onlyModels } : {}),
   };
 }

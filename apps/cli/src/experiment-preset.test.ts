@@ -156,10 +156,26 @@ describe('localbp experiment --preset quick: every section of the paper report, 
     expect(report).toMatch(/mnist\/lbp-ae\/seed-1.*not run yet/);
   }, TIMEOUT_MS);
 
+  it('--datasets and --models with a preset train only its runs on those datasets of those models', async () => {
+    const only = path.join(tmp.dir, 'chosen');
+    const res = await runCli(['experiment', '--preset', 'quick', '--sections', 'accuracy', '--datasets', 'fashion-mnist', '--models', 'lbp-ae', '--out', only]);
+    expect(res.code, res.stderr).toBe(0);
+    const trained = readdirSync(only, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('summary.json'));
+    expect(trained).toEqual([path.join('fashion-mnist', 'lbp-ae', 'seed-1', 'summary.json')]);
+    const report = readFileSync(path.join(only, 'report.md'), 'utf8');
+    expect(report).toMatch(/fashion-mnist\/lbp-cae\/seed-1.*not run yet/);
+  }, TIMEOUT_MS);
+
   it('refuses grid flags beside a preset, an unknown preset, and a grid without --out', async () => {
-    const mixed = await runCli(['experiment', '--preset', 'quick', '--models', 'lbp-ae', '--out', out]);
+    const mixed = await runCli(['experiment', '--preset', 'quick', '--seeds', '2', '--epochs', '3', '--out', out]);
     expect(mixed.code).toBe(2);
-    expect(mixed.stderr).toMatch(/--preset quick sets the whole plan; drop --models/);
+    expect(mixed.stderr).toMatch(/--preset quick sets the whole plan; drop --seeds, --epochs/);
+    const stranger = await runCli(['experiment', '--preset', 'quick', '--models', 'lbp-ae,ff-symba', '--out', out]);
+    expect(stranger.code).toBe(2);
+    expect(stranger.stderr).toMatch(/--models with --preset quick: "ff-symba" is not in the preset; it has lbp-ae, /);
+    const strangeData = await runCli(['experiment', '--preset', 'quick', '--datasets', 'kmnist', '--out', out]);
+    expect(strangeData.code).toBe(2);
+    expect(strangeData.stderr).toMatch(/--datasets with --preset quick: "kmnist" is not in the preset; it has mnist, fashion-mnist, cifar10/);
     const unknown = await runCli(['experiment', '--preset', 'huge', '--out', out]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown preset "huge"; choose from: paper, quick/);

@@ -24,8 +24,8 @@ function noSections<T extends { sections?: string }>(opts: T): T {
 export function experimentCommand(): Command<[], Record<string, unknown>> {
   return new Command('experiment')
     .description('run the comparison grid (datasets × models × seeds), each run its own `localbp train`, and write a report')
-    .option('--datasets <ids>', 'comma-separated dataset ids', 'mnist')
-    .option('--models <ids>', 'comma-separated model ids: lbp-ae, lbp-dae, lbp-cae, lbp-gan, bp-mlp, bp-cnn, ff, ff-symba, ff-hybrid, ff-scff, ff-cwcomp', 'lbp-ae,lbp-dae')
+    .option('--datasets <ids>', 'comma-separated dataset ids (with --preset: train only its runs on these now)', 'mnist')
+    .option('--models <ids>', 'comma-separated model ids (with --preset: train only its runs of these now): lbp-ae, lbp-dae, lbp-cae, lbp-gan, bp-mlp, bp-cnn, ff, ff-symba, ff-hybrid, ff-scff, ff-cwcomp', 'lbp-ae,lbp-dae')
     .option('--seeds <n>', 'runs per model, seeds 1..n', '3')
     .option('--epochs <n>', 'epochs of every run', '1')
     .option('--batch-size <n>', 'mini-batch size of every run (default: train\'s)')
@@ -36,6 +36,7 @@ export function experimentCommand(): Command<[], Record<string, unknown>> {
     .option('--data-dir <[dataset=]dir>', 'files of a dataset (repeatable; name the dataset when there are several)', collect, [] as string[])
     .option('--preset <name>', 'a whole plan instead of the grid flags: paper (the paper\'s comparison at full scale: accuracy, separate schedule, memory vs depth, federated) or quick (the same on tiny subsets)')
     .option('--sections <ids>', 'with --preset: train only these sections now, in this order (accuracy, separate, memory-depth, federated; default: all); the report covers every section')
+    // --datasets and --models, given with --preset, likewise choose which of its runs train now.
     .option('--out <dir>', 'experiment directory: one sub-directory per run, report.md, results.json, figures (with --preset: default docs/results/<preset>)')
     .option('--note <text>', 'a remark for the report\'s Notes section (repeatable)', collect, [] as string[])
     .option('--report-only', 'train nothing: write the report from the runs that have finished', false)
@@ -51,7 +52,15 @@ export function experimentCommand(): Command<[], Record<string, unknown>> {
       };
       const outcome = opts.preset
         ? await runPaperExperiment({
-            ...parsePresetOptions({ ...opts, preset: opts.preset }, PRESET_GRID_FLAGS.filter((f) => cmd.getOptionValueSource(f) === 'cli')),
+            ...parsePresetOptions(
+              {
+                ...opts,
+                preset: opts.preset,
+                datasets: cmd.getOptionValueSource('datasets') === 'cli' ? opts.datasets : undefined,
+                models: cmd.getOptionValueSource('models') === 'cli' ? opts.models : undefined,
+              },
+              PRESET_GRID_FLAGS.filter((f) => cmd.getOptionValueSource(f) === 'cli'),
+            ),
             ...common,
           })
         : await runExperiment({ plan: parseExperimentOptions(noSections(opts)), out: requireOut(opts.out), ...common });

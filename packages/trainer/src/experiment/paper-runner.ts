@@ -21,6 +21,9 @@ export interface RunPaperOptions extends ExperimentRunOptions {
   dataDirs: Record<string, string>;
   /** Sections to train now, in this order (default: all, in report order); the report always covers every section. */
   sections?: readonly PaperSection[];
+  /** Train only the runs on these datasets / of these models now (default: all); the report covers every run. */
+  datasets?: readonly string[];
+  models?: readonly string[];
 }
 
 /**
@@ -30,7 +33,8 @@ export interface RunPaperOptions extends ExperimentRunOptions {
 export async function runPaperExperiment(options: RunPaperOptions): Promise<ExperimentOutcome> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const jobs = paperJobs(options.preset, options.dataDirs);
-  const toRun = options.sections ? options.sections.flatMap((section) => jobs.filter((job) => job.cell.section === section)) : jobs;
+  const chosen = jobs.filter((job) => (!options.datasets || options.datasets.includes(job.cell.dataset)) && (!options.models || options.models.includes(job.cell.model)));
+  const toRun = options.sections ? options.sections.flatMap((section) => chosen.filter((job) => job.cell.section === section)) : chosen;
   const { ran, skipped, failed, stopped } = await runCells(toRun, { out: options.out, cli: options.cli, reportOnly: options.reportOnly, log });
 
   const trainRuns: PaperTrainRun[] = [];
