@@ -3,7 +3,7 @@ import { batches, countBatches, type LabeledSplit } from '@localbp/datasets';
 import { createModel } from './model-factory';
 import { measurePartCosts } from './pipeline/measure-part-costs';
 import { planStages, type StageParts } from './pipeline/stage-plan';
-import { pipelineLauncher, type StagePipeline } from './pipeline/pipeline-launcher';
+import { pipelineLauncher, type PipelineSync, type StagePipeline } from './pipeline/pipeline-launcher';
 import { evaluateAccuracy } from './evaluate-accuracy';
 import { augmentImages, augments } from './image-augmentation';
 import { applyLearningRateScale, learningRateScale } from './learning-rate-schedule';
@@ -418,10 +418,18 @@ export class LocalTrainer {
       progress.batch = done.index + 1;
       return done;
     };
+    // A weights sync in flight: the state right after batch `index`, put into the model just before its onBatchEnd.
+    let pendingSync: { index: number; synced: Promise<PipelineSync> } | null = null;
     const deliver = async ({ index, losses }: { index: number; losses: Logs }) => {
       const size = sizes.get(index) ?? 0;
       sizes.delete(index);
       accumulate(losses);
+      if (pendingSync?.index === index) {
+        const synced = await pendingSync.synced;
+        pendingSync = null;
+        synced.apply();
+        this.noteSync(synced);
+      }
       await cb.onBatchEnd(index, { ...losses, size, batchesPerEpoch, epoch: epochNumber });
     };
     const finishOne = async () => deliver(await next());
@@ -446,11 +454,12 @@ export class LocalTrainer {
       progress.step++;
       this.probe.sample();
       if (syncEvery > 0 && progress.step % syncEvery === 0 && batch.index + 1 < batchesPerEpoch) {
-        // The model this step's onBatchEnd reads must be the one after this very step.
-        while (sizes.size > 1) await finishOne();
-        const last = await next();
-        await this.syncPipeline(pipeline, { weightsOnly: true });
-        await deliver(last);
+        // The model this step's onBatchEnd reads must be the one after this very step. The sync queues behind this
+        // batch in every stage, so later batches keep flowing meanwhile: no stage waits for it.
+        while (pendingSync) await finishOne();
+        pendingSync = { index: batch.index, synced: pipeline.sync({ weightsOnly: true, deferApply: true }) };
+        // Failures surface where the sync is awaited, not as an unhandled rejection.
+        pendingSync.synced.catch(() => undefined);
       }
       await yieldToEventLoop();
       if (signal?.aborted && batch.index + 1 < batchesPerEpoch) {
@@ -464,7 +473,10 @@ export class LocalTrainer {
   }
 
   private async syncPipeline(pipeline: StagePipeline, options: { weightsOnly?: boolean } = {}): Promise<void> {
-    const synced = await pipeline.sync(options);
+    this.noteSync(await pipeline.sync(options));
+  }
+
+  private noteSync(synced: PipelineSync): void {
     this.pipelinePeakBytes = Math.max(this.pipelinePeakBytes, synced.peakTensorBytes);
     if (this.pipelinePlan) {
       this.pipelinePlan.busySeconds = this.pipelinePlan.busySeconds.map((b, k) => b + (synced.busySeconds[k] ?? 0));

@@ -19,8 +19,13 @@ export interface StagePipeline {
   feed(batch: PipelineBatch): void;
   /** The next batch every stage has finished, in feeding order, with the losses of all stages. */
   nextDone(): Promise<{ index: number; losses: Record<string, number> }>;
-  /** Waits for every fed batch and copies every stage's state (with `weightsOnly`, just the weights) into the model. */
-  sync(options?: { weightsOnly?: boolean }): Promise<PipelineSync>;
+  /**
+   * Waits for every batch fed so far and copies every stage's state (with `weightsOnly`, just the weights) into the
+   * model. Batches fed after the call keep flowing: the states are those right after the last batch fed before it.
+   * With `deferApply` the states are held until the caller runs `apply()` on the result (so callbacks of earlier
+   * batches still see the model as it was).
+   */
+  sync(options?: { weightsOnly?: boolean; deferApply?: boolean }): Promise<PipelineSync>;
   close(): Promise<void>;
 }
 
@@ -30,6 +35,8 @@ export interface PipelineSync {
   peakTensorBytes: number;
   /** Seconds each stage spent training since the previous sync. */
   busySeconds: number[];
+  /** Copies the states into the model: already done unless the sync was asked to defer it. Idempotent. */
+  apply(): void;
 }
 
 /** How a pipeline is started. */

@@ -2,7 +2,7 @@ import { tf, type StagedModel } from '@localbp/core';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { exportPartState, importPartState } from './part-state-transfer';
+import { exportPartState, importPartState, type PackedPartState } from './part-state-transfer';
 import { packTensor, transferList } from './packed-tensor';
 import type { PipelineBatch, PipelineSync, StagePipeline, StagePipelineOptions } from './pipeline-launcher';
 import type { StageParts } from './stage-plan';
@@ -38,7 +38,7 @@ export class TrainingPipeline implements StagePipeline {
   private readonly pendingLosses = new Map<number, { losses: Record<string, number>; reports: number }>();
   private readonly completed: Array<{ index: number; losses: Record<string, number> }> = [];
   private doneWaiter: Waiter<{ index: number; losses: Record<string, number> }> | null = null;
-  private syncWaiter: ({ id: number; remaining: number; busy: number[] } & Waiter<PipelineSync>) | null = null;
+  private syncWaiter: ({ id: number; remaining: number; busy: number[]; states: PackedPartState[]; defer: boolean } & Waiter<PipelineSync>) | null = null;
   private readyWaiter: { remaining: number } & Waiter<void> | null = null;
   private failure: PipelineStageError | null = null;
   private nextSyncId = 1;
@@ -126,11 +126,12 @@ export class TrainingPipeline implements StagePipeline {
    * Waits until every stage is past every batch fed so far, then copies each stage's weights and
    * optimizer state into the main thread's model.
    */
-  async sync(options: { weightsOnly?: boolean } = {}): Promise<PipelineSync> {
+  async sync(options: { weightsOnly?: boolean; deferApply?: boolean } = {}): Promise<PipelineSync> {
     this.throwIfFailed();
+    if (this.syncWaiter) throw new Error('a pipeline sync is already in flight');
     const id = this.nextSyncId++;
     const done = new Promise<PipelineSync>((resolve, reject) => {
-      this.syncWaiter = { id, remaining: this.stages.length, busy: this.stages.map(() => 0), resolve, reject };
+      this.syncWaiter = { id, remaining: this.stages.length, busy: this.stages.map(() => 0), states: [], defer: options.deferApply ?? false, resolve, reject };
     });
     this.workers[0]!.postMessage({ type: 'sync', id, weightsOnly: options.weightsOnly ?? false } satisfies StageFlowMessage);
     return done;
@@ -158,8 +159,12 @@ export class TrainingPipeline implements StagePipeline {
   }
 
   private fail(stage: number, message: string): void {
+    this.failWith(new PipelineStageError(`${this.describe(stage)} failed: ${message}`));
+  }
+
+  private failWith(error: PipelineStageError): void {
     if (this.failure || this.closed) return;
-    this.failure = new PipelineStageError(`${this.describe(stage)} failed: ${message}`);
+    this.failure = error;
     this.doneWaiter?.reject(this.failure);
     this.syncWaiter?.reject(this.failure);
     this.readyWaiter?.reject(this.failure);
@@ -199,18 +204,34 @@ export class TrainingPipeline implements StagePipeline {
       case 'state': {
         const waiter = this.syncWaiter;
         if (!waiter || waiter.id !== report.id) return;
-        try {
-          importPartState(this.model, report.state);
-        } catch (error) {
-          this.fail(report.stage, `its state could not be read back: ${error instanceof Error ? error.message : String(error)}`);
-          return;
-        }
+        waiter.states[report.stage] = report.state;
         this.stagePeaks[report.stage] = report.peakTensorBytes;
         waiter.busy[report.stage] = report.busySeconds;
-        if (--waiter.remaining === 0) {
-          this.syncWaiter = null;
-          waiter.resolve({ peakTensorBytes: this.stagePeaks.reduce((a, b) => a + b, 0), busySeconds: waiter.busy });
+        if (--waiter.remaining > 0) return;
+        this.syncWaiter = null;
+        // Every stage's state at once: a callback never sees some stages updated and others not.
+        let applied = false;
+        const apply = () => {
+          if (applied) return;
+          applied = true;
+          waiter.states.forEach((state, stage) => {
+            try {
+              importPartState(this.model, state);
+            } catch (error) {
+              throw new PipelineStageError(`${this.describe(stage)} failed: its state could not be read back: ${error instanceof Error ? error.message : String(error)}`);
+            }
+          });
+        };
+        if (!waiter.defer) {
+          try {
+            apply();
+          } catch (error) {
+            this.failWith(error as PipelineStageError);
+            waiter.reject(error as PipelineStageError);
+            return;
+          }
         }
+        waiter.resolve({ peakTensorBytes: this.stagePeaks.reduce((a, b) => a + b, 0), busySeconds: waiter.busy, apply });
         return;
       }
     }
