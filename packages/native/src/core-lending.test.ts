@@ -1,3 +1,5 @@
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadNativeAddon } from './native-addon';
 import { itRequiresAddon, SKIP_NATIVE } from './native-test-gate';
@@ -93,6 +95,28 @@ describe.skipIf(SKIP_NATIVE)('core lending: products and AdamW cut into blocks',
     } finally {
       addon.shareIdle(-1);
     }
+  });
+
+  it('a stage thread that ends while it waits stops lending: helpers then leave every block to its owner', async () => {
+    const addon = loadNativeAddon();
+    const addonFile = fileURLToPath(new URL('../build/Release/localbp_native.node', import.meta.url));
+    const worker = new Worker(
+      `const { createRequire } = require('node:module'); const { parentPort, workerData } = require('node:worker_threads');
+       const addon = createRequire(workerData)(workerData); addon.shareIdle(1); addon.shareIdle(1); parentPort.postMessage('waiting');
+       setInterval(() => {}, 1000);`,
+      { eval: true, workerData: addonFile },
+    );
+    await new Promise((resolve) => worker.once('message', resolve));
+    const a = filled(128 * 1000, 1);
+    const b = filled(1000 * 1000, 2);
+    const before = addon.helpedBlocks();
+    for (let round = 0; round < 50 && addon.helpedBlocks() === before; round++) product(a, b, 128, 1000, 1000, false, false);
+    // Counted once although it said so twice.
+    expect(addon.helpedBlocks()).toBeGreaterThan(before);
+    await worker.terminate();
+    const after = addon.helpedBlocks();
+    for (let round = 0; round < 10; round++) product(a, b, 128, 1000, 1000, false, false);
+    expect(addon.helpedBlocks()).toBe(after);
   });
 
   it('shareIdle takes only +1 or -1', () => {

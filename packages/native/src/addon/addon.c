@@ -9,12 +9,16 @@
 typedef struct {
   float *scratch;
   size_t capacity;
+  /* Whether this thread (a pipeline stage) has said it waits: counted once, and uncounted when the thread ends. */
+  int idle;
 } state_t;
 
 static void free_state(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
   state_t *state = (state_t *)data;
+  // A stage worker terminated while it waited must not leave helpers believing a core is free.
+  if (state->idle) share_idle(-1);
   free(state->scratch);
   free(state);
 }
@@ -65,7 +69,10 @@ static napi_value blas_info(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* shareIdle(delta): this stage thread waits for work (+1) or has work again (-1); helpers may use idle cores. */
+/*
+ * shareIdle(delta): this stage thread waits for work (+1) or has work again (-1); helpers may use idle cores. Repeats
+ * of the thread's current state are ignored.
+ */
 static napi_value share_idle_fn(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -76,7 +83,17 @@ static napi_value share_idle_fn(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "localbp-native: shareIdle takes +1 or -1");
     return NULL;
   }
-  share_idle((int)delta);
+  state_t *state = NULL;
+  napi_get_instance_data(env, (void **)&state);
+  if (state == NULL) {
+    napi_throw_error(env, NULL, "localbp-native: addon state missing");
+    return NULL;
+  }
+  const int idle = delta > 0;
+  if (state->idle != idle) {
+    state->idle = idle;
+    share_idle((int)delta);
+  }
   return NULL;
 }
 
