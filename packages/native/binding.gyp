@@ -9,11 +9,9 @@
         "src/addon/epilogue.c",
         "src/addon/conv.c",
         "src/addon/adamw.c",
-        "src/addon/reduce.c",
-        "src/addon/share.c"
+        "src/addon/reduce.c"
       ],
-      "cflags": ["-O3", "-std=c11", "-fno-math-errno", "-pthread", "-Wall", "-Wextra"],
-      "ldflags": ["-pthread"],
+      "cflags": ["-O3", "-std=c11", "-fno-math-errno", "-Wall", "-Wextra"],
       "conditions": [
         ["OS=='linux'", {
           "include_dirs": ["/usr/include/x86_64-linux-gnu", "/usr/include/aarch64-linux-gnu", "/usr/include/openblas"],

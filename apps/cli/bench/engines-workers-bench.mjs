@@ -7,9 +7,6 @@
 // deliver together for that job (shared caches, memory bandwidth, clocks) is the ceiling any N-worker
 // pipeline meets, so the table gives the pipeline's speed-up against it too.
 //
-// On the native engine the N-worker pipeline also runs with LOCALBP_LEND_CORES=0: the same blocks, but no stage's
-// waiting core is lent to the others, so the table shows what lending buys.
-//
 //   node apps/cli/bench/engines-workers-bench.mjs [--rounds=1] [--main-limit=20000] [--conv-limit=4000] [--workers=N] [--only=main,cae,bp-cnn] [--engines=wasm,native]
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -33,10 +30,10 @@ const MODELS = [
   { id: 'bp-cnn', label: 'bp-cnn', flags: ['--model', 'bp-cnn', '--train-limit', convLimit], staged: false },
 ].filter((m) => only.has(m.id));
 
-function train(flags, env = {}) {
+function train(flags) {
   const out = mkdtempSync(path.join(scratch, 'run-'));
   const started = performance.now();
-  const res = spawnSync(process.execPath, [BIN, 'train', ...flags, '--epochs', '1', '--test-limit', '2000', '--no-store', '--json', '--out', out], { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, ...env } });
+  const res = spawnSync(process.execPath, [BIN, 'train', ...flags, '--epochs', '1', '--test-limit', '2000', '--no-store', '--json', '--out', out], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const wall = (performance.now() - started) / 1000;
   rmSync(out, { recursive: true, force: true });
   if (res.status !== 0) return { error: (res.stderr.trim().split('\n').at(-1) ?? `exit ${res.status}`).slice(0, 200) };
@@ -74,8 +71,7 @@ if (probe.error) console.log(`native engine unavailable: ${probe.error}`);
 const configs = [];
 for (const model of MODELS) {
   for (const engine of engines) {
-    for (const workers of model.staged ? [1, workersN] : [1]) configs.push({ model, engine, workers, lend: true });
-    if (engine === 'native' && model.staged && workersN > 1) configs.push({ model, engine, workers: workersN, lend: false });
+    for (const workers of model.staged ? [1, workersN] : [1]) configs.push({ model, engine, workers });
   }
 }
 const times = new Map(configs.map((c) => [c, []]));
@@ -84,9 +80,9 @@ const together = new Map();
 for (let round = 0; round < rounds; round++) {
   for (const c of configs) {
     const flags = [...c.model.flags, '--backend', c.engine, '--workers', String(c.workers)];
-    const r = train(flags, c.lend ? {} : { LOCALBP_LEND_CORES: '0' });
+    const r = train(flags);
     times.get(c).push(r);
-    console.error(`round ${round + 1}/${rounds} ${c.model.id} ${c.engine}${c.lend ? '' : ' (no lending)'} workers ${c.workers}: ${r.error ?? `${r.epoch.toFixed(1)} s/epoch, accuracy ${(r.accuracy * 100).toFixed(2)}%`}`);
+    console.error(`round ${round + 1}/${rounds} ${c.model.id} ${c.engine} workers ${c.workers}: ${r.error ?? `${r.epoch.toFixed(1)} s/epoch, accuracy ${(r.accuracy * 100).toFixed(2)}%`}`);
     if (c.model.staged && c.workers === 1 && workersN > 1) {
       const rs = await trainConcurrently(flags, workersN);
       const ok = rs.filter((x) => !x.error);
@@ -111,11 +107,11 @@ for (const model of MODELS) {
   for (const c of configs.filter((x) => x.model === model)) {
     const ok = times.get(c).filter((r) => !r.error);
     if (ok.length === 0) {
-      console.log(`| ${model.label} | ${c.engine}${c.lend ? '' : ' (cores not lent)'} | ${c.workers} | failed: ${times.get(c)[0].error} | | | |`);
+      console.log(`| ${model.label} | ${c.engine} | ${c.workers} | failed: ${times.get(c)[0].error} | | | |`);
       continue;
     }
     const epoch = median(ok.map((r) => r.epoch));
-    console.log(`| ${model.label} | ${c.engine}${c.lend ? '' : ' (cores not lent)'} | ${c.workers} | ${epoch.toFixed(1)} | ${median(ok.map((r) => r.wall)).toFixed(1)} | ${(baseEpoch / epoch).toFixed(2)}x | ${(ok.at(-1).accuracy * 100).toFixed(2)}% |`);
+    console.log(`| ${model.label} | ${c.engine} | ${c.workers} | ${epoch.toFixed(1)} | ${median(ok.map((r) => r.wall)).toFixed(1)} | ${(baseEpoch / epoch).toFixed(2)}x | ${(ok.at(-1).accuracy * 100).toFixed(2)}% |`);
   }
 }
 if (workersN > 1 && together.size) {
@@ -126,16 +122,13 @@ if (workersN > 1 && together.size) {
     for (const engine of engines) {
       const runs = together.get(`${model.id}/${engine}`);
       const alone = times.get(configs.find((c) => c.model === model && c.engine === engine && c.workers === 1)).filter((r) => !r.error);
-      for (const lend of [true, false]) {
-        const config = configs.find((c) => c.model === model && c.engine === engine && c.workers === workersN && c.lend === lend);
-        const piped = config ? times.get(config).filter((r) => !r.error) : [];
-        if (!runs?.length || !alone.length || !piped.length) continue;
-        const t1 = median(alone.map((r) => r.epoch));
-        const tN = median(runs);
-        const ceiling = (workersN * t1) / tN;
-        const speedup = t1 / median(piped.map((r) => r.epoch));
-        console.log(`| ${model.label} | ${engine}${lend ? '' : ' (cores not lent)'} | ${t1.toFixed(1)} | ${tN.toFixed(1)} | ${ceiling.toFixed(2)}x | ${speedup.toFixed(2)}x | ${((100 * speedup) / ceiling).toFixed(0)}% |`);
-      }
+      const piped = times.get(configs.find((c) => c.model === model && c.engine === engine && c.workers === workersN)).filter((r) => !r.error);
+      if (!runs?.length || !alone.length || !piped.length) continue;
+      const t1 = median(alone.map((r) => r.epoch));
+      const tN = median(runs);
+      const ceiling = (workersN * t1) / tN;
+      const speedup = t1 / median(piped.map((r) => r.epoch));
+      console.log(`| ${model.label} | ${engine} | ${t1.toFixed(1)} | ${tN.toFixed(1)} | ${ceiling.toFixed(2)}x | ${speedup.toFixed(2)}x | ${((100 * speedup) / ceiling).toFixed(0)}% |`);
     }
   }
 }

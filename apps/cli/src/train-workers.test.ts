@@ -77,20 +77,17 @@ describe('localbp train --workers', () => {
 const NATIVE_BUILT = existsSync(fileURLToPath(new URL('../../../packages/native/build/Release/localbp_native.node', import.meta.url)));
 
 describe.skipIf(!NATIVE_BUILT && !process.env.CI)('localbp train --workers on the native engine', () => {
-  // The main job's widths, so its products are cut into blocks that a waiting stage's core can take.
+  // The main job's widths: OpenBLAS products, the fused AdamW and Sum kernels in every stage.
   const NATIVE_RUN = ['--train-limit', '1280', '--test-limit', '100', '--cells', 'ae,ae,ae', '--epochs', '1', '--backend', 'native', '--no-store'];
 
-  it('a waiting stage lends its core to the busy one, and the weights stay bit-identical to --workers 1', async () => {
+  it('trains the weights bit-identical to --workers 1', async () => {
     const alone = path.join(tmp.dir, 'native-single');
-    const lent = path.join(tmp.dir, 'native-piped');
+    const staged = path.join(tmp.dir, 'native-piped');
     const single = await runCli(['train', ...NATIVE_RUN, '--workers', '1', '--json', '--out', alone]);
     expect(single.code, single.stderr).toBe(0);
-    const piped = await runCli(['train', ...NATIVE_RUN, '--workers', '2', '--json', '--out', lent]);
+    const piped = await runCli(['train', ...NATIVE_RUN, '--workers', '2', '--json', '--out', staged]);
     expect(piped.code, piped.stderr).toBe(0);
     expect(lastJsonLine(piped.stdout)).toMatchObject({ backend: 'native', workers: 2 });
-    const blocks = /; (\d+) blocks ran on lent cores/.exec(piped.stderr);
-    expect(blocks, piped.stderr).not.toBeNull();
-    expect(Number(blocks![1])).toBeGreaterThan(0);
-    expect(checkpointBytes(lent).equals(checkpointBytes(alone))).toBe(true);
+    expect(checkpointBytes(staged).equals(checkpointBytes(alone))).toBe(true);
   });
 });

@@ -4,4 +4,3 @@ export { loadNativeAddon, isNativeAddonAvailable, NativeAddonUnavailableError, A
 export type { BlasInfo, NativeAddon } from './native-addon';
 export { nativeVersions } from './native-versions';
 export { NATIVE_VERSION } from './version';
-export { setStageIdle, helpedBlocks } from './stage-idle';

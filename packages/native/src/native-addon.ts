@@ -47,10 +47,6 @@ export interface NativeAddon {
   /** Sums a row-major [outer, inner] block over its rows into `inner` floats. */
   sumOuter(heap: ArrayBuffer, outer: number, inner: number, xOffset: number, outOffset: number): void;
   blasInfo(): BlasInfo;
-  /** A pipeline stage thread going idle (+1) or busy (-1): helpers may use idle cores for others' blocks. */
-  shareIdle(delta: 1 | -1): void;
-  /** Blocks helper threads have run in this process. */
-  helpedBlocks(): number;
 }
 
 /** The OpenBLAS the addon linked, as it reports itself. */

@@ -1,4 +1,4 @@
-import { deriveSeed, isStagedModel, lentCoreBlocks, tf, type StagedModel, type TrainableModel, type TrainingUnit } from '@localbp/core';
+import { deriveSeed, isStagedModel, tf, type StagedModel, type TrainableModel, type TrainingUnit } from '@localbp/core';
 import { batches, countBatches, type LabeledSplit } from '@localbp/datasets';
 import { createModel } from './model-factory';
 import { measurePartCosts } from './pipeline/measure-part-costs';
@@ -79,8 +79,6 @@ export interface PipelinePlan {
   partSeconds: number[];
   /** Seconds each stage spent training, over the whole fit: near the epoch time when the stages keep their cores busy. */
   busySeconds: number[];
-  /** Blocks of the stages' products that ran on a waiting stage's core (native engine only; 0 elsewhere). */
-  lentBlocks: number;
 }
 
 /** Options of `LocalTrainer.fit`: fit options plus data, callbacks, cancellation and resume state. */
@@ -120,7 +118,6 @@ export class LocalTrainer {
   private readonly probe = new MemoryProbe();
   private warnedUnscalable = false;
   private pipelinePeakBytes = 0;
-  private lentBaseline = 0;
   private warnedNoPipeline = false;
   private pipelineSyncEvery = 0;
   private pipelinePlan: PipelinePlan | undefined;
@@ -259,9 +256,7 @@ export class LocalTrainer {
       stages: stages.map((s) => ({ ...s, parts: Array.from({ length: s.last - s.first + 1 }, (_, i) => partName(s.first + i)) })),
       partSeconds,
       busySeconds: stages.map(() => 0),
-      lentBlocks: 0,
     };
-    this.lentBaseline = lentCoreBlocks();
     pipeline.onPlan?.(this.pipelinePlan);
     return launch(model, { stages, backend: pipeline.backend, ...(pipeline.plugins ? { plugins: pipeline.plugins } : {}) });
   }
@@ -478,10 +473,7 @@ export class LocalTrainer {
 
   private noteSync(synced: PipelineSync): void {
     this.pipelinePeakBytes = Math.max(this.pipelinePeakBytes, synced.peakTensorBytes);
-    if (this.pipelinePlan) {
-      this.pipelinePlan.busySeconds = this.pipelinePlan.busySeconds.map((b, k) => b + (synced.busySeconds[k] ?? 0));
-      this.pipelinePlan.lentBlocks = lentCoreBlocks() - this.lentBaseline;
-    }
+    if (this.pipelinePlan) this.pipelinePlan.busySeconds = this.pipelinePlan.busySeconds.map((b, k) => b + (synced.busySeconds[k] ?? 0));
   }
 }
 

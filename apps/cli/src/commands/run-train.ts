@@ -248,7 +248,7 @@ async function trainAndRecord(
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
     let testAccuracy = result.testAccuracy ?? null;
     if (result.status === 'completed' && testAccuracy === null) testAccuracy = evaluateAccuracy(model, test);
-    if (result.pipeline) log(`workers: stages busy ${result.pipeline.busySeconds.map((b) => `${b.toFixed(1)} s`).join(', ')} of ${result.epochs.reduce((n, e) => n + e.seconds, 0).toFixed(1)} s training${result.pipeline.lentBlocks > 0 ? `; ${result.pipeline.lentBlocks} blocks ran on lent cores` : ''}`);
+    if (result.pipeline) log(`workers: stages busy ${result.pipeline.busySeconds.map((b) => `${b.toFixed(1)} s`).join(', ')} of ${result.epochs.reduce((n, e) => n + e.seconds, 0).toFixed(1)} s training`);
     if (result.status === 'interrupted') log(`checkpoint written to ${out}; continue with: localbp train --resume ${out}`);
     const summary: TrainSummary = {
       model: model.kind,

@@ -1,7 +1,7 @@
 export { AUTO_BACKEND_ORDER, BACKEND_CHOICES, isBackendChoice, parseBackendChoice, runsOnWasm } from './backend-name';
 export type { BackendChoice, BackendName } from './backend-name';
 export { BackendUnavailableError } from './backend-unavailable-error';
-export { currentBackendName, lentCoreBlocks, markStageIdle, resolveBackend } from './resolve-backend';
+export { currentBackendName, resolveBackend } from './resolve-backend';
 export type { BackendAttempt, ResolveBackendOptions, ResolvedBackend } from './resolve-backend';
 export { conv2dBackpropFilterFromOps } from './conv2d-backprop-filter-from-ops';
 export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasm-training-kernels';

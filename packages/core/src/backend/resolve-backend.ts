@@ -45,8 +45,6 @@ interface NativeEngine {
   unregisterNativeKernels(): void;
   nativeKernelsActive(): boolean;
   nativeVersions(): Record<string, string>;
-  setStageIdle(idle: boolean): void;
-  helpedBlocks(): number;
 }
 
 function isNode(): boolean {
@@ -257,17 +255,4 @@ export function currentBackendName(): BackendName | undefined {
   const name = tf.getBackend();
   if (name === 'wasm') return nativeEngine?.nativeKernelsActive() ? 'native' : 'wasm';
   return name === 'tensorflow' || name === 'cpu' ? name : undefined;
-}
-
-/**
- * A pipeline stage says it waits for its next batch (`true`) or has work again (`false`). On the native engine
- * helper threads then lend the waiting stage's core to the busy ones (results unchanged); elsewhere it does nothing.
- */
-export function markStageIdle(idle: boolean): void {
-  if (currentBackendName() === 'native') nativeEngine?.setStageIdle(idle);
-}
-
-/** Blocks of work the native engine's helper threads ran on cores that waiting stages lent (0 on other engines). */
-export function lentCoreBlocks(): number {
-  return currentBackendName() === 'native' ? (nativeEngine?.helpedBlocks() ?? 0) : 0;
 }

@@ -1,7 +1,6 @@
 #include <math.h>
 #include "heap.h"
 #include "kernels.h"
-#include "share.h"
 
 /*
  * adamwUpdate(heap, count, w, g, m, v, wOut, mOut, vOut, beta1, beta2, decay, lrT, epsilon): one pass of
@@ -21,22 +20,6 @@ static void adamw_loop(const float *restrict w, const float *restrict g, const f
     v_out[i] = vi;
     w_out[i] = decay * w[i] - (mi / (sqrtf(vi) + eps)) * lr;
   }
-}
-
-typedef struct {
-  float *p[7];
-  size_t count;
-  float b1, c1, b2, c2, decay, lr, eps;
-  size_t per;
-} adamw_t;
-
-static void adamw_block(void *context, int block) {
-  const adamw_t *j = (const adamw_t *)context;
-  const size_t start = (size_t)block * j->per;
-  if (start >= j->count) return;
-  const size_t n = j->count - start < j->per ? j->count - start : j->per;
-  adamw_loop(j->p[0] + start, j->p[1] + start, j->p[2] + start, j->p[3] + start, j->p[4] + start, j->p[5] + start,
-             j->p[6] + start, n, j->b1, j->c1, j->b2, j->c2, j->decay, j->lr, j->eps);
 }
 
 napi_value adamw_update(napi_env env, napi_callback_info info) {
@@ -62,11 +45,7 @@ napi_value adamw_update(napi_env env, napi_callback_info info) {
     p[i] = heap_floats(env, &heap, offsets[i], count_d);
     if (p[i] == NULL) return NULL;
   }
-  adamw_t job = {{p[0], p[1], p[2], p[3], p[4], p[5], p[6]}, (size_t)count_d, (float)beta1, (float)(1 - beta1), (float)beta2,
-                 (float)(1 - beta2), (float)decay, (float)lr_t, (float)epsilon, 0};
-  // Every element is independent: blocks change who computes, never what.
-  const int blocks = job.count >= ((size_t)1 << 18) ? 4 : 1;
-  job.per = (job.count + (size_t)blocks - 1) / (size_t)blocks;
-  share_run(adamw_block, &job, blocks);
+  adamw_loop(p[0], p[1], p[2], p[3], p[4], p[5], p[6], (size_t)count_d, (float)beta1, (float)(1 - beta1), (float)beta2,
+             (float)(1 - beta2), (float)decay, (float)lr_t, (float)epsilon);
   return NULL;
 }

@@ -3,22 +3,17 @@
 #include <string.h>
 #include "heap.h"
 #include "kernels.h"
-#include "share.h"
 
 /* Per-environment state: each worker thread loads the addon into its own environment. */
 typedef struct {
   float *scratch;
   size_t capacity;
-  /* Whether this thread (a pipeline stage) has said it waits: counted once, and uncounted when the thread ends. */
-  int idle;
 } state_t;
 
 static void free_state(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
   state_t *state = (state_t *)data;
-  // A stage worker terminated while it waited must not leave helpers believing a core is free.
-  if (state->idle) share_idle(-1);
   free(state->scratch);
   free(state);
 }
@@ -69,42 +64,6 @@ static napi_value blas_info(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/*
- * shareIdle(delta): this stage thread waits for work (+1) or has work again (-1); helpers may use idle cores. Repeats
- * of the thread's current state are ignored.
- */
-static napi_value share_idle_fn(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  int64_t delta = 0;
-  if (argc < 1 || !arg_int(env, argv[0], &delta)) return NULL;
-  if (delta != 1 && delta != -1) {
-    napi_throw_range_error(env, NULL, "localbp-native: shareIdle takes +1 or -1");
-    return NULL;
-  }
-  state_t *state = NULL;
-  napi_get_instance_data(env, (void **)&state);
-  if (state == NULL) {
-    napi_throw_error(env, NULL, "localbp-native: addon state missing");
-    return NULL;
-  }
-  const int idle = delta > 0;
-  if (state->idle != idle) {
-    state->idle = idle;
-    share_idle((int)delta);
-  }
-  return NULL;
-}
-
-/* Blocks of work helper threads have run in this process. */
-static napi_value share_stats(napi_env env, napi_callback_info info) {
-  (void)info;
-  napi_value result;
-  napi_create_double(env, (double)share_helped_blocks(), &result);
-  return result;
-}
-
 static napi_value init(napi_env env, napi_value exports) {
   state_t *state = (state_t *)calloc(1, sizeof(state_t));
   if (state == NULL || napi_set_instance_data(env, state, free_state, NULL) != napi_ok) {
@@ -122,8 +81,6 @@ static napi_value init(napi_env env, napi_value exports) {
       {"adamwUpdate", NULL, adamw_update, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sumOuter", NULL, sum_outer, NULL, NULL, NULL, napi_enumerable, NULL},
       {"blasInfo", NULL, blas_info, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"shareIdle", NULL, share_idle_fn, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"helpedBlocks", NULL, share_stats, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof(functions) / sizeof(functions[0]), functions);
   return exports;

@@ -1,3 +1,4 @@
+#include <cblas.h>
 #include <string.h>
 #include "heap.h"
 #include "kernels.h"
@@ -165,17 +166,20 @@ static void im2col_slice(const plan_t *p, const float *x, size_t n0, size_t imag
 
 /* Forward: y = im2col(x) · W. Arguments (x, w, y). */
 static void forward_pointwise(const plan_t *p, float *x, float *w, float *y) {
-  blocked_sgemm(0, 0, (int)((size_t)p->g.n * p->pixels_out), p->g.cout, (int)p->kcols, x, w, y, 0.0f);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)((size_t)p->g.n * p->pixels_out), p->g.cout,
+              (int)p->kcols, 1.0f, x, (int)p->kcols, w, p->g.cout, 0.0f, y, p->g.cout);
 }
 
 static void forward_slice(const plan_t *p, float *col, size_t n0, size_t images, float *x, float *w, float *y) {
   im2col_slice(p, x, n0, images, col);
-  blocked_sgemm(0, 0, (int)(images * p->pixels_out), p->g.cout, (int)p->kcols, col, w, y + n0 * p->image_out, 0.0f);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)(images * p->pixels_out), p->g.cout, (int)p->kcols,
+              1.0f, col, (int)p->kcols, w, p->g.cout, 0.0f, y + n0 * p->image_out, p->g.cout);
 }
 
 /* Backprop input: dx = col2im(dy · Wᵀ). Arguments (dy, w, dx). */
 static void input_pointwise(const plan_t *p, float *dy, float *w, float *dx) {
-  blocked_sgemm(0, 1, (int)((size_t)p->g.n * p->pixels_out), (int)p->kcols, p->g.cout, dy, w, dx, 0.0f);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)((size_t)p->g.n * p->pixels_out), (int)p->kcols,
+              p->g.cout, 1.0f, dy, p->g.cout, w, p->g.cout, 0.0f, dx, (int)p->kcols);
 }
 
 static void input_prepare(const plan_t *p, float *dy, float *w, float *dx) {
@@ -185,7 +189,8 @@ static void input_prepare(const plan_t *p, float *dy, float *w, float *dx) {
 }
 
 static void input_slice(const plan_t *p, float *col, size_t n0, size_t images, float *dy, float *w, float *dx) {
-  blocked_sgemm(0, 1, (int)(images * p->pixels_out), (int)p->kcols, p->g.cout, dy + n0 * p->image_out, w, col, 0.0f);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(images * p->pixels_out), (int)p->kcols, p->g.cout, 1.0f,
+              dy + n0 * p->image_out, p->g.cout, w, p->g.cout, 0.0f, col, (int)p->kcols);
   for (size_t i = 0; i < images; i++) {
     col2im_add(&p->g, col + i * p->pixels_out * p->kcols, dx + (n0 + i) * p->image_in);
   }
@@ -193,13 +198,15 @@ static void input_slice(const plan_t *p, float *col, size_t n0, size_t images, f
 
 /* Backprop filter: dW = Σ im2col(x)ᵀ · dy over the batch. Arguments (x, dy, dw). */
 static void filter_pointwise(const plan_t *p, float *x, float *dy, float *dw) {
-  blocked_sgemm(1, 0, (int)p->kcols, p->g.cout, (int)((size_t)p->g.n * p->pixels_out), x, dy, dw, 0.0f);
+  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)p->kcols, p->g.cout,
+              (int)((size_t)p->g.n * p->pixels_out), 1.0f, x, (int)p->kcols, dy, p->g.cout, 0.0f, dw, p->g.cout);
 }
 
 static void filter_slice(const plan_t *p, float *col, size_t n0, size_t images, float *x, float *dy, float *dw) {
   im2col_slice(p, x, n0, images, col);
   // The first slice overwrites dW, the later ones accumulate into it.
-  blocked_sgemm(1, 0, (int)p->kcols, p->g.cout, (int)(images * p->pixels_out), col, dy + n0 * p->image_out, dw, n0 == 0 ? 0.0f : 1.0f);
+  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)p->kcols, p->g.cout, (int)(images * p->pixels_out), 1.0f,
+              col, (int)p->kcols, dy + n0 * p->image_out, p->g.cout, n0 == 0 ? 0.0f : 1.0f, dw, p->g.cout);
 }
 
 static const conv_kernel_t FORWARD = {{X, W, Y}, forward_pointwise, forward_slice, NULL};

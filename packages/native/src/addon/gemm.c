@@ -1,7 +1,6 @@
 #include <cblas.h>
 #include "heap.h"
 #include "kernels.h"
-#include "share.h"
 
 /* Reads a Float64Array of byte offsets (one per batch item). */
 static int offsets_arg(napi_env env, napi_value value, const double **out, size_t *length) {
@@ -16,56 +15,6 @@ static int offsets_arg(napi_env env, napi_value value, const double **out, size_
   }
   *out = (const double *)data;
   return 1;
-}
-
-/* One product and how it is cut: `split_n` cuts C's columns (re-packing A per block), else C's rows (re-packing B). */
-typedef struct {
-  int trans_a, trans_b, m, n, k, lda, ldb;
-  const float *a, *b;
-  float *c;
-  float beta;
-  int split_n, per;
-} gemm_t;
-
-/*
- * How many blocks a product is cut into: a function of its shape only, so every thread count computes the same
- * calls. Large products get up to 4 (about 2% slower alone, measured on OpenBLAS 0.3.21), small ones are not cut;
- * cutting the longer of C's two sides keeps the re-packed operand the smaller one.
- */
-static int gemm_blocks(gemm_t *g) {
-  const double macs = (double)g->m * (double)g->n * (double)g->k;
-  int blocks = macs >= (double)(1 << 24) ? 4 : macs >= (double)(1 << 22) ? 2 : 1;
-  g->split_n = g->m <= g->n;
-  const int total = g->split_n ? g->n : g->m;
-  // Each block re-packs the operand it does not cut: blocks narrower than 192 would spend more on packing than they save.
-  if (blocks > total / 192) blocks = total / 192 > 0 ? total / 192 : 1;
-  // Block edges on multiples of 16, the width of the sgemm micro-kernels.
-  g->per = ((total + blocks - 1) / blocks + 15) / 16 * 16;
-  if (g->per <= 0) g->per = total;
-  blocks = (total + g->per - 1) / g->per;
-  return blocks < 1 ? 1 : blocks;
-}
-
-static void gemm_block(void *context, int block) {
-  const gemm_t *g = (const gemm_t *)context;
-  const int start = block * g->per;
-  const int total = g->split_n ? g->n : g->m;
-  const int width = total - start < g->per ? total - start : g->per;
-  if (width <= 0) return;
-  const enum CBLAS_TRANSPOSE ta = g->trans_a ? CblasTrans : CblasNoTrans;
-  const enum CBLAS_TRANSPOSE tb = g->trans_b ? CblasTrans : CblasNoTrans;
-  if (g->split_n) {
-    const float *b = g->trans_b ? g->b + (size_t)start * g->k : g->b + start;
-    cblas_sgemm(CblasRowMajor, ta, tb, g->m, width, g->k, 1.0f, g->a, g->lda, b, g->ldb, g->beta, g->c + start, g->n);
-  } else {
-    const float *a = g->trans_a ? g->a + start : g->a + (size_t)start * g->k;
-    cblas_sgemm(CblasRowMajor, ta, tb, width, g->n, g->k, 1.0f, a, g->lda, g->b, g->ldb, g->beta, g->c + (size_t)start * g->n, g->n);
-  }
-}
-
-void blocked_sgemm(int trans_a, int trans_b, int m, int n, int k, const float *a, const float *b, float *c, float beta) {
-  gemm_t g = {trans_a, trans_b, m, n, k, trans_a ? m : k, trans_b ? k : n, a, b, c, beta, 0, 0};
-  share_run(gemm_block, &g, gemm_blocks(&g));
 }
 
 /*
@@ -97,6 +46,8 @@ napi_value gemm_batch(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "localbp-native: gemmBatch got inconsistent sizes");
     return NULL;
   }
+  const int lda = trans_a ? (int)m : (int)k;
+  const int ldb = trans_b ? (int)k : (int)n;
   for (size_t i = 0; i < nc; i++) {
     float *a = heap_floats(env, &heap, a_off[i], (double)m * (double)k);
     float *b = heap_floats(env, &heap, b_off[i], (double)k * (double)n);
@@ -108,7 +59,8 @@ napi_value gemm_batch(napi_env env, napi_callback_info info) {
       if (beta == 0) for (int64_t j = 0; j < m * n; j++) c[j] = 0;
       continue;
     }
-    blocked_sgemm(trans_a, trans_b, (int)m, (int)n, (int)k, a, b, c, (float)beta);
+    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, (int)m,
+                (int)n, (int)k, 1.0f, a, lda, b, ldb, (float)beta, c, (int)n);
   }
   return NULL;
 }

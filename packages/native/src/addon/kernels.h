@@ -11,12 +11,6 @@ napi_value conv2d_backprop_filter(napi_env env, napi_callback_info info);
 napi_value adamw_update(napi_env env, napi_callback_info info);
 napi_value sum_outer(napi_env env, napi_callback_info info);
 
-/*
- * C = op(A)·op(B) + beta·C, row-major with natural leading dimensions, cut into blocks by shape (see share.h) so a
- * waiting pipeline stage's core can run some of them. Every kernel's products go through it.
- */
-void blocked_sgemm(int trans_a, int trans_b, int m, int n, int k, const float *a, const float *b, float *c, float beta);
-
 /* Per-thread (per N-API environment) im2col workspace: worker threads never share one. */
 float *scratch_floats(napi_env env, size_t count);
 

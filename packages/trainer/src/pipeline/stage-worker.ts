@@ -1,6 +1,6 @@
 // Entry of one pipeline stage's worker thread: builds the model on its own engine, then trains its
 // parts on every batch that flows in, passing latents on to the next stage.
-import { isStagedModel, markStageIdle, resolveBackend, tf, type BackendChoice, type StagedModel } from '@localbp/core';
+import { isStagedModel, resolveBackend, tf, type BackendChoice, type StagedModel } from '@localbp/core';
 import { loadPlugin } from '@localbp/core/node';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { createModel } from '../model-factory';
@@ -33,18 +33,9 @@ async function boot(data: StageWorkerData, setup: StageWorkerSetup): Promise<voi
   const runner = new StageRunner(model, setup, downstream);
   // Messages are handled strictly one after another: a stage's steps must not interleave.
   let chain: Promise<void> = Promise.resolve();
-  // Whether anything is queued here: while nothing is, the engine may lend this stage's core to the others.
-  let pending = 0;
   source.onMessage((message) => {
-    if (pending++ === 0) markStageIdle(false);
-    chain = chain
-      .then(() => runner.handle(message))
-      .catch(fail)
-      .finally(() => {
-        if (--pending === 0) markStageIdle(true);
-      });
+    chain = chain.then(() => runner.handle(message)).catch(fail);
   });
-  markStageIdle(true);
   coordinator.post({ type: 'ready', stage: setup.stage });
 }
 
