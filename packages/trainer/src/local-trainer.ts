@@ -452,7 +452,7 @@ export class LocalTrainer {
         // The model this step's onBatchEnd reads must be the one after this very step. The sync queues behind this
         // batch in every stage, so later batches keep flowing meanwhile: no stage waits for it.
         while (pendingSync) await finishOne();
-        pendingSync = { index: batch.index, synced: pipeline.sync({ weightsOnly: true, deferApply: true }) };
+        pendingSync = { index: batch.index, synced: pipeline.sync({ weightsOnly: true }) };
         // Failures surface where the sync is awaited, not as an unhandled rejection.
         pendingSync.synced.catch(() => undefined);
       }
@@ -468,7 +468,9 @@ export class LocalTrainer {
   }
 
   private async syncPipeline(pipeline: StagePipeline, options: { weightsOnly?: boolean } = {}): Promise<void> {
-    this.noteSync(await pipeline.sync(options));
+    const synced = await pipeline.sync(options);
+    synced.apply();
+    this.noteSync(synced);
   }
 
   private noteSync(synced: PipelineSync): void {

@@ -20,12 +20,11 @@ export interface StagePipeline {
   /** The next batch every stage has finished, in feeding order, with the losses of all stages. */
   nextDone(): Promise<{ index: number; losses: Record<string, number> }>;
   /**
-   * Waits for every batch fed so far and copies every stage's state (with `weightsOnly`, just the weights) into the
-   * model. Batches fed after the call keep flowing: the states are those right after the last batch fed before it.
-   * With `deferApply` the states are held until the caller runs `apply()` on the result (so callbacks of earlier
-   * batches still see the model as it was).
+   * Waits for every batch fed so far and collects every stage's state (with `weightsOnly`, just the weights); the
+   * result's `apply()` copies them into the model. Batches fed after the call keep flowing: the states are those
+   * right after the last batch fed before it.
    */
-  sync(options?: { weightsOnly?: boolean; deferApply?: boolean }): Promise<PipelineSync>;
+  sync(options?: { weightsOnly?: boolean }): Promise<PipelineSync>;
   close(): Promise<void>;
 }
 
@@ -35,7 +34,7 @@ export interface PipelineSync {
   peakTensorBytes: number;
   /** Seconds each stage spent training since the previous sync. */
   busySeconds: number[];
-  /** Copies the states into the model: already done unless the sync was asked to defer it. Idempotent. */
+  /** Copies every stage's state into the model at once (a callback never sees some stages updated and not others); idempotent. */
   apply(): void;
 }
 

@@ -38,7 +38,7 @@ export class TrainingPipeline implements StagePipeline {
   private readonly pendingLosses = new Map<number, { losses: Record<string, number>; reports: number }>();
   private readonly completed: Array<{ index: number; losses: Record<string, number> }> = [];
   private doneWaiter: Waiter<{ index: number; losses: Record<string, number> }> | null = null;
-  private syncWaiter: ({ id: number; remaining: number; busy: number[]; states: PackedPartState[]; defer: boolean } & Waiter<PipelineSync>) | null = null;
+  private syncWaiter: ({ id: number; remaining: number; busy: number[]; states: PackedPartState[] } & Waiter<PipelineSync>) | null = null;
   private readyWaiter: { remaining: number } & Waiter<void> | null = null;
   private failure: PipelineStageError | null = null;
   private nextSyncId = 1;
@@ -123,15 +123,15 @@ export class TrainingPipeline implements StagePipeline {
   }
 
   /**
-   * Waits until every stage is past every batch fed so far, then copies each stage's weights and
-   * optimizer state into the main thread's model.
+   * Waits until every stage is past every batch fed so far and collects each stage's weights and optimizer state;
+   * `apply()` on the result copies them into the main thread's model.
    */
-  async sync(options: { weightsOnly?: boolean; deferApply?: boolean } = {}): Promise<PipelineSync> {
+  async sync(options: { weightsOnly?: boolean } = {}): Promise<PipelineSync> {
     this.throwIfFailed();
     if (this.syncWaiter) throw new Error('a pipeline sync is already in flight');
     const id = this.nextSyncId++;
     const done = new Promise<PipelineSync>((resolve, reject) => {
-      this.syncWaiter = { id, remaining: this.stages.length, busy: this.stages.map(() => 0), states: [], defer: options.deferApply ?? false, resolve, reject };
+      this.syncWaiter = { id, remaining: this.stages.length, busy: this.stages.map(() => 0), states: [], resolve, reject };
     });
     this.workers[0]!.postMessage({ type: 'sync', id, weightsOnly: options.weightsOnly ?? false } satisfies StageFlowMessage);
     return done;
@@ -159,12 +159,8 @@ export class TrainingPipeline implements StagePipeline {
   }
 
   private fail(stage: number, message: string): void {
-    this.failWith(new PipelineStageError(`${this.describe(stage)} failed: ${message}`));
-  }
-
-  private failWith(error: PipelineStageError): void {
     if (this.failure || this.closed) return;
-    this.failure = error;
+    this.failure = new PipelineStageError(`${this.describe(stage)} failed: ${message}`);
     this.doneWaiter?.reject(this.failure);
     this.syncWaiter?.reject(this.failure);
     this.readyWaiter?.reject(this.failure);
@@ -222,15 +218,6 @@ export class TrainingPipeline implements StagePipeline {
             }
           });
         };
-        if (!waiter.defer) {
-          try {
-            apply();
-          } catch (error) {
-            this.failWith(error as PipelineStageError);
-            waiter.reject(error as PipelineStageError);
-            return;
-          }
-        }
         waiter.resolve({ peakTensorBytes: this.stagePeaks.reduce((a, b) => a + b, 0), busySeconds: waiter.busy, apply });
         return;
       }
