@@ -60,3 +60,6 @@ if (result.status !== 0) {
   finish(`addon not built: node-gyp exited ${result.status ?? result.signal}${hint}`);
 }
 console.log('@localbp/native: OpenBLAS addon built');
+// Measured once here, not at every start: see choose-blas-core.mjs. It never fails the install.
+const chooser = spawnSync(process.execPath, [path.join(packageDir, 'scripts', 'choose-blas-core.mjs')], { cwd: packageDir, stdio: 'inherit', timeout: 300_000 });
+if (chooser.status !== 0) console.log('@localbp/native: OpenBLAS kernel choice skipped (its probe failed); OpenBLAS picks its own');

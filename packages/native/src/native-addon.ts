@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { applyRecordedBlasCore, type BlasCoreChoice } from './blas-core-choice';
 
 /** What the compiled addon (src/addon/*.c) exports. Offsets are byte offsets into `heap`. */
 export interface NativeAddon {
@@ -69,6 +70,13 @@ export const ADDON_NOT_BUILT =
 // Relative to dist/index.js and to src/*.ts alike: both sit one level below the package root.
 const ADDON_PATH = '../build/Release/localbp_native.node';
 
+let coreChoice: BlasCoreChoice = { source: 'openblas' };
+
+/** How OpenBLAS's kernel set was chosen in this process (meaningful once the addon has loaded). */
+export function blasCoreChoice(): BlasCoreChoice {
+  return coreChoice;
+}
+
 let cached: { addon?: NativeAddon; error?: NativeAddonUnavailableError } | undefined;
 
 function firstLine(error: unknown): string {
@@ -84,6 +92,7 @@ function load(): NativeAddon {
   } catch {
     throw new NativeAddonUnavailableError(ADDON_NOT_BUILT);
   }
+  coreChoice = applyRecordedBlasCore(resolved, import.meta.url);
   try {
     return require(resolved) as NativeAddon;
   } catch (error) {

@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// Picks OpenBLAS's kernel set for this CPU by measuring, once, right after the addon is built.
+// OpenBLAS 0.3.21 (Debian 12) does not know CPUs newer than itself: on an Emerald Rapids Xeon it falls back to its
+// SSE3 "Prescott" kernels, 4x slower than the AVX-512 ones the CPU runs. Forcing a kernel set blindly is no fix
+// either: a set the CPU cannot run dies with SIGILL. So each candidate the CPU's flags allow runs in a child
+// process (probe-blas-core.mjs) that checks its products against a float64 reference and times them; the fastest
+// correct one, when it beats OpenBLAS's own choice by 10% or more, is written to build/Release/blas-core.json with
+// this CPU's signature. The addon's loader sets OPENBLAS_CORETYPE from it only on a CPU with the same signature,
+// and never over a user's own OPENBLAS_CORETYPE.
+import { spawnSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cpuSignature, readCpu } from './cpu-signature.mjs';
+
+const packageDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const addonDir = path.join(packageDir, 'build', 'Release');
+const output = path.join(addonDir, 'blas-core.json');
+const MIN_GAIN = 1.1;
+const MAX_ERROR = 1e-5;
+
+/** Kernel sets of OpenBLAS's DYNAMIC_ARCH builds that this CPU's flags allow, fastest-looking first. */
+function candidates(cpu) {
+  const has = (flag) => cpu.flags.has(flag);
+  const list = [];
+  if (['avx512f', 'avx512cd', 'avx512bw', 'avx512dq', 'avx512vl'].every(has)) {
+    if (has('avx512_bf16')) list.push('Cooperlake');
+    list.push('SkylakeX');
+  }
+  if (has('avx2') && has('fma')) list.push(cpu.vendor === 'AuthenticAMD' ? 'Zen' : 'Haswell');
+  return list;
+}
+
+function probe(coretype) {
+  const env = { ...process.env, OPENBLAS_NUM_THREADS: '1', LOCALBP_BLAS_THREADS: '1' };
+  if (coretype) env.OPENBLAS_CORETYPE = coretype;
+  else delete env.OPENBLAS_CORETYPE;
+  const r = spawnSync(process.execPath, [path.join(packageDir, 'scripts', 'probe-blas-core.mjs')], { env, encoding: 'utf8', timeout: 60_000 });
+  if (r.status !== 0) return { requested: coretype, failed: r.signal ?? `exit ${r.status}` };
+  try {
+    const result = JSON.parse(r.stdout.trim().split('\n').at(-1));
+    const mean = Math.exp(result.gflops.reduce((s, g) => s + Math.log(g), 0) / result.gflops.length);
+    return { requested: coretype, core: result.core, error: result.error, gflops: Number(mean.toFixed(1)) };
+  } catch {
+    return { requested: coretype, failed: 'unreadable probe output' };
+  }
+}
+
+export function chooseBlasCore() {
+  const cpu = readCpu();
+  if (!cpu) return { skipped: 'not a Linux x86-64 CPU: OpenBLAS chooses its kernels itself' };
+  const own = probe(undefined);
+  if (own.failed) return { skipped: `the addon did not load in a probe (${own.failed})` };
+  const tried = [own];
+  for (const coretype of candidates(cpu)) {
+    const result = probe(coretype);
+    // A name this OpenBLAS does not know, or one it maps to the set already tried, measures nothing new.
+    if (!result.failed && tried.some((t) => t.core === result.core)) continue;
+    tried.push(result);
+  }
+  // OpenBLAS's own set once more, last: the first child of a cold machine can measure low, inflating the gain.
+  const again = probe(undefined);
+  if (!again.failed && again.gflops > own.gflops) own.gflops = again.gflops;
+  const usable = tried.filter((t) => !t.failed && t.error <= MAX_ERROR);
+  const best = usable.reduce((a, b) => (b.gflops > a.gflops ? b : a), own);
+  const chosen = best !== own && best.gflops >= own.gflops * MIN_GAIN ? best.requested : null;
+  return { cpu: cpuSignature(cpu), ownCore: own.core, chosen, gain: chosen ? Number((best.gflops / own.gflops).toFixed(2)) : 1, tried };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  if (!existsSync(path.join(addonDir, 'localbp_native.node'))) {
+    console.log('@localbp/native: no addon built, no OpenBLAS kernel set to choose');
+    process.exit(0);
+  }
+  const choice = chooseBlasCore();
+  writeFileSync(output, `${JSON.stringify(choice, null, 2)}\n`);
+  if (choice.skipped) console.log(`@localbp/native: OpenBLAS kernels left to OpenBLAS (${choice.skipped})`);
+  else if (choice.chosen) console.log(`@localbp/native: OpenBLAS kernels ${choice.chosen} (${choice.gain}x the ${choice.ownCore} set OpenBLAS picks itself on this CPU)`);
+  else console.log(`@localbp/native: OpenBLAS kernels: its own choice, ${choice.ownCore}, is the fastest measured`);
+}
