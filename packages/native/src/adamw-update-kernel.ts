@@ -1,6 +1,6 @@
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
 import type { NativeAddon } from './native-addon';
-import { asWasmHeapBackend, byteOffset, heapBuffer } from './wasm-heap';
+import { asWasmHeapBackend, byteOffset, heapBuffer, soleOwner } from './wasm-heap';
 
 /** The kernel name @localbp/core's AdamW optimizer runs when a backend registers it (`ADAMW_UPDATE_KERNEL` there). */
 export const ADAMW_UPDATE_KERNEL = 'LocalbpAdamWUpdate';
@@ -13,7 +13,13 @@ interface AdamWUpdateAttrs {
   epsilon: number;
 }
 
-/** One AdamW step of a variable in a single pass in C: [variable', m', v'] from { variable, gradient, m, v }. */
+/**
+ * One AdamW step of a variable in a single pass in C: [variable', m', v'] from { variable, gradient, m, v }.
+ * When the variable and both moments are each their data's only holder (the optimizer's own variables, nothing else
+ * sharing them), the step overwrites them in place and returns the same data: AdamW is memory-bound, and writing
+ * fresh buffers doubles its traffic. Anything else sharing that data (a clone, a reshape, a saved activation) makes
+ * it write fresh outputs, so no other tensor ever sees a value change.
+ */
 export function nativeAdamWUpdate(addon: NativeAddon): KernelFunc {
   return ({ inputs, backend: anyBackend, attrs }) => {
     const { variable, gradient, m, v } = inputs as Record<string, TensorInfo | undefined>;
@@ -27,11 +33,21 @@ export function nativeAdamWUpdate(addon: NativeAddon): KernelFunc {
       }
     }
     const shape = [...variable.shape];
+    const a = attrs as unknown as AdamWUpdateAttrs;
+    if (soleOwner(backend, variable) && soleOwner(backend, m) && soleOwner(backend, v)) {
+      const heap = heapBuffer(backend);
+      if (!heap) throw new Error(`${ADAMW_UPDATE_KERNEL}: the wasm heap is not a plain ArrayBuffer`);
+      const [w0, m0, v0] = [byteOffset(backend, variable), byteOffset(backend, m), byteOffset(backend, v)];
+      addon.adamwUpdate(heap, count, w0, byteOffset(backend, gradient), m0, v0, w0, m0, v0, a.beta1, a.beta2, a.decay, a.lrT, a.epsilon);
+      return [variable, m, v].map((t) => {
+        backend.incRef(t.dataId);
+        return { dataId: t.dataId, shape, dtype: 'float32' as const };
+      });
+    }
     const outs = [backend.makeOutput(shape, 'float32'), backend.makeOutput(shape, 'float32'), backend.makeOutput(shape, 'float32')] as const;
     // After the allocations: they may have grown the heap and replaced its buffer.
     const heap = heapBuffer(backend);
     if (!heap) throw new Error(`${ADAMW_UPDATE_KERNEL}: the wasm heap is not a plain ArrayBuffer`);
-    const a = attrs as unknown as AdamWUpdateAttrs;
     addon.adamwUpdate(
       heap,
       count,

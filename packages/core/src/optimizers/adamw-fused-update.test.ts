@@ -56,4 +56,27 @@ describe.skipIf(skip)('AdamW with the native engine', () => {
       }),
     );
   });
+
+  it('updates its own variables in place, and never data another tensor shares', async () => {
+    if (nativeError) throw new Error(`the native engine is required on CI: ${nativeError}`);
+    await resolveBackend('native', { quiet: true });
+    const w = tf.variable(tf.tensor2d([[1, -2, 3]]));
+    const kept = w.clone();
+    const optimizer = new AdamWOptimizer(0.1, 0);
+    const step = () => tf.tidy(() => optimizer.applyGradients([{ name: w.name, tensor: tf.tensor2d([[1, 1, -1]]) }]));
+    // A clone shares the variable's data: the update must leave the clone as it was.
+    step();
+    expect(Array.from(kept.dataSync())).toEqual([1, -2, 3]);
+    expect(w.dataId).not.toBe(kept.dataId);
+    // Now the variable alone holds its data, and so do the moments: the next update keeps the same data in place.
+    const before = w.dataId;
+    const memory = tf.memory().numTensors;
+    step();
+    expect(w.dataId).toBe(before);
+    expect(tf.memory().numTensors).toBe(memory);
+    const after = Array.from(w.dataSync());
+    expect(after.every((x, i) => x !== [1, -2, 3][i])).toBe(true);
+    tf.dispose([w, kept]);
+    optimizer.dispose();
+  });
 });

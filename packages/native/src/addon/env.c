@@ -3,6 +3,7 @@
  * main addon loads it; in a worker thread process.env is the worker's own copy and never reaches getenv(), so the
  * loader sets the variable through this (OpenBLAS-free) addon before it loads the main one.
  */
+#define _POSIX_C_SOURCE 200112L
 #include <node_api.h>
 #include <stdlib.h>
 
