@@ -28,8 +28,8 @@ function seeded(seed) {
   };
 }
 
-/** op(A)·op(B) through the addon, checked against a float64 product; returns the worst relative error. */
-function check(m, n, k, transA, transB) {
+/** op(A)·op(B) + beta·C through the addon, checked against float64; returns the worst relative error. */
+function check(m, n, k, transA, transB, beta = 0) {
   const { heap, offsets } = layout([m * k, k * n, m * n]);
   const [ao, bo, co] = offsets;
   const a = new Float32Array(heap, ao, m * k);
@@ -37,15 +37,17 @@ function check(m, n, k, transA, transB) {
   const rand = seeded(m * 31 + n * 7 + k);
   a.forEach((_, i) => (a[i] = rand()));
   b.forEach((_, i) => (b[i] = rand()));
-  addon.gemmBatch(heap, transA, transB, m, n, k, new Float64Array([ao]), new Float64Array([bo]), new Float64Array([co]), 0);
   const c = new Float32Array(heap, co, m * n);
+  c.forEach((_, i) => (c[i] = rand()));
+  const before = Float64Array.from(c);
+  addon.gemmBatch(heap, transA, transB, m, n, k, new Float64Array([ao]), new Float64Array([bo]), new Float64Array([co]), beta);
   const at = (i, p) => (transA ? a[p * m + i] : a[i * k + p]);
   const bt = (p, j) => (transB ? b[j * k + p] : b[p * n + j]);
   let worst = 0;
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
-      let sum = 0;
-      let scale = 0;
+      let sum = beta * before[i * n + j];
+      let scale = Math.abs(sum);
       for (let p = 0; p < k; p++) {
         sum += at(i, p) * bt(p, j);
         scale += Math.abs(at(i, p) * bt(p, j));
@@ -75,7 +77,15 @@ function time(m, n, k, transA, transB) {
   return (2 * m * n * k) / (times[Math.floor(times.length / 2)] * 1e6);
 }
 
-const error = Math.max(check(37, 53, 29, false, false), check(37, 53, 29, true, false), check(37, 53, 29, false, true), check(64, 17, 130, true, true));
+// Small and large, every transpose pair, and accumulation (beta = 1, as the convolution kernels use it).
+const error = Math.max(
+  check(37, 53, 29, false, false),
+  check(37, 53, 29, true, false),
+  check(37, 53, 29, false, true),
+  check(64, 17, 130, true, true),
+  check(130, 300, 260, false, true, 1),
+  check(257, 129, 200, true, false, 1),
+);
 // The products of a dense cell's step at batch 128: forward, weight gradient, input gradient.
 const gflops = [time(128, 1000, 1000, false, false), time(1000, 1000, 128, true, false), time(128, 1000, 1000, false, true)];
 console.log(JSON.stringify({ core: info.core, config: info.config, error, gflops }));

@@ -23,13 +23,20 @@ function addonWithRecord(name: string, record: object | null): string {
   return path.join(dir, 'localbp_native.node');
 }
 
-function run(addonFile: string, options: { worker?: boolean; coretype?: string } = {}): { choice: { source: string; requested?: string }; core: string } {
+interface ChildReport {
+  choice: { source: string; requested?: string };
+  core: string;
+  /** OPENBLAS_CORETYPE in the environment after the load. */
+  left: string | null;
+}
+
+function run(addonFile: string, options: { worker?: boolean; coretype?: string } = {}): ChildReport {
   const env = { ...process.env };
   delete env.OPENBLAS_CORETYPE;
   if (options.coretype) env.OPENBLAS_CORETYPE = options.coretype;
   const r = spawnSync(process.execPath, [CHILD, addonFile, ...(options.worker ? ['--worker'] : [])], { env, encoding: 'utf8', timeout: 60_000 });
   expect(r.status, r.stderr).toBe(0);
-  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { choice: { source: string; requested?: string }; core: string };
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as ChildReport;
 }
 
 describe('cpu signature', () => {
@@ -54,6 +61,7 @@ describe.skipIf(SKIP_NATIVE || !cpu)('the kernel set measured at install', () =>
       const result = run(addon, { worker });
       expect(result.choice).toMatchObject({ source: 'measured', requested: target });
       expect(result.core.toLowerCase()).toBe(target.toLowerCase());
+      expect(result.left, 'the variable is gone once OpenBLAS has loaded').toBeNull();
     }
   });
 
@@ -61,11 +69,12 @@ describe.skipIf(SKIP_NATIVE || !cpu)('the kernel set measured at install', () =>
     const ownCore = own();
     const target = other(ownCore);
     const elsewhere = run(addonWithRecord('elsewhere', { cpu: 'GenuineIntel family 6 model 1: sse4_2', chosen: target }));
-    expect(elsewhere).toEqual({ choice: { source: 'openblas' }, core: ownCore });
+    expect(elsewhere).toEqual({ choice: { source: 'openblas' }, core: ownCore, left: null });
     const malformed = run(addonWithRecord('malformed', { cpu: cpuSignature(cpu!), chosen: 'Haswell; rm -rf /' }));
-    expect(malformed).toEqual({ choice: { source: 'openblas' }, core: ownCore });
+    expect(malformed).toEqual({ choice: { source: 'openblas' }, core: ownCore, left: null });
     const user = run(addonWithRecord('user', { cpu: cpuSignature(cpu!), chosen: target }), { coretype: ownCore });
     expect(user.choice).toEqual({ source: 'user', requested: ownCore });
     expect(user.core).toBe(ownCore);
+    expect(user.left, "the user's own variable stays").toBe(ownCore);
   });
 });

@@ -23,18 +23,24 @@ export interface BlasCoreChoice {
 }
 
 /**
- * Before OpenBLAS loads: sets OPENBLAS_CORETYPE to the kernel set measured fastest at build time, when the CPU is the
- * one it was measured on and the user has not set the variable. Never throws: without a usable record OpenBLAS
- * chooses, as it always did.
+ * Loads the addon with the kernel set measured fastest at build time: sets OPENBLAS_CORETYPE for the load when the CPU
+ * is the one it was measured on and the user has not set the variable, and removes it again afterwards (OpenBLAS
+ * reads it once, at load; child processes should not inherit it as if the user had set it). Without a usable record
+ * OpenBLAS chooses, as it always did.
  */
-export function applyRecordedBlasCore(addonFile: string, requireFrom: string): BlasCoreChoice {
+export function loadWithRecordedBlasCore<T>(addonFile: string, requireFrom: string, load: () => T): { addon: T; choice: BlasCoreChoice } {
   const own = process.env.OPENBLAS_CORETYPE;
-  if (own !== undefined && own !== '') return { source: 'user', requested: own };
+  if (own !== undefined && own !== '') return { addon: load(), choice: { source: 'user', requested: own } };
   const record = readRecord(path.join(path.dirname(addonFile), 'blas-core.json'));
   const cpu = readCpu();
-  if (!record?.chosen || !cpu || record.cpu !== cpuSignature(cpu)) return { source: 'openblas' };
-  if (!setRealEnv('OPENBLAS_CORETYPE', record.chosen, path.join(path.dirname(addonFile), 'localbp_env.node'), requireFrom)) return { source: 'openblas' };
-  return { source: 'measured', requested: record.chosen, ...(record.gain ? { gain: record.gain } : {}) };
+  const env = record?.chosen && cpu && record.cpu === cpuSignature(cpu) ? realEnv(path.join(path.dirname(addonFile), 'localbp_env.node'), requireFrom) : undefined;
+  if (!record?.chosen || !env) return { addon: load(), choice: { source: 'openblas' } };
+  env.set('OPENBLAS_CORETYPE', record.chosen);
+  try {
+    return { addon: load(), choice: { source: 'measured', requested: record.chosen, ...(record.gain ? { gain: record.gain } : {}) } };
+  } finally {
+    env.unset('OPENBLAS_CORETYPE');
+  }
 }
 
 function readRecord(file: string): RecordedChoice | undefined {
@@ -51,18 +57,23 @@ function readRecord(file: string): RecordedChoice | undefined {
   }
 }
 
+interface RealEnv {
+  set(name: string, value: string): void;
+  unset(name: string): void;
+}
+
 /** The main thread's process.env is the real environment; a worker's is a copy, so it goes through localbp_env. */
-function setRealEnv(name: string, value: string, envAddon: string, requireFrom: string): boolean {
+function realEnv(envAddon: string, requireFrom: string): RealEnv | undefined {
   if (isMainThread) {
-    process.env[name] = value;
-    return true;
+    return {
+      set: (name, value) => void (process.env[name] = value),
+      unset: (name) => void delete process.env[name],
+    };
   }
   try {
-    const addon = createRequire(requireFrom)(envAddon) as { setenv(name: string, value: string): void };
-    addon.setenv(name, value);
-    process.env[name] = value;
-    return true;
+    const addon = createRequire(requireFrom)(envAddon) as { setenv(name: string, value: string): void; unsetenv(name: string): void };
+    return { set: (name, value) => addon.setenv(name, value), unset: (name) => addon.unsetenv(name) };
   } catch {
-    return false;
+    return undefined;
   }
 }

@@ -2,7 +2,7 @@ export { registerNativeKernels, unregisterNativeKernels, nativeKernelsActive, NA
 export type { RegisterNativeKernelsOptions } from './register-native-kernels';
 export { loadNativeAddon, isNativeAddonAvailable, NativeAddonUnavailableError, ADDON_NOT_BUILT, blasCoreChoice } from './native-addon';
 export type { BlasInfo, NativeAddon } from './native-addon';
-export { applyRecordedBlasCore } from './blas-core-choice';
+export { loadWithRecordedBlasCore } from './blas-core-choice';
 export type { BlasCoreChoice } from './blas-core-choice';
 export { nativeVersions } from './native-versions';
 export { NATIVE_VERSION } from './version';

@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { applyRecordedBlasCore, type BlasCoreChoice } from './blas-core-choice';
+import { loadWithRecordedBlasCore, type BlasCoreChoice } from './blas-core-choice';
 
 /** What the compiled addon (src/addon/*.c) exports. Offsets are byte offsets into `heap`. */
 export interface NativeAddon {
@@ -92,9 +92,10 @@ function load(): NativeAddon {
   } catch {
     throw new NativeAddonUnavailableError(ADDON_NOT_BUILT);
   }
-  coreChoice = applyRecordedBlasCore(resolved, import.meta.url);
   try {
-    return require(resolved) as NativeAddon;
+    const loaded = loadWithRecordedBlasCore(resolved, import.meta.url, () => require(resolved) as NativeAddon);
+    coreChoice = loaded.choice;
+    return loaded.addon;
   } catch (error) {
     // Built, yet unloadable: typically libopenblas.so removed or an addon built for another Node.
     throw new NativeAddonUnavailableError(`addon failed to load: ${firstLine(error)}`);

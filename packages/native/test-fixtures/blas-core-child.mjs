@@ -3,12 +3,12 @@
 // thread, whose process.env never reaches getenv() on its own.
 import { createRequire } from 'node:module';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { applyRecordedBlasCore } from '../dist/index.js';
+import { loadWithRecordedBlasCore } from '../dist/index.js';
 
 function loadAndReport(addonFile) {
-  const choice = applyRecordedBlasCore(addonFile, import.meta.url);
-  const core = createRequire(import.meta.url)(addonFile).blasInfo().core;
-  return { choice, core };
+  const { addon, choice } = loadWithRecordedBlasCore(addonFile, import.meta.url, () => createRequire(import.meta.url)(addonFile));
+  // The variable is only there while OpenBLAS loads: child processes must not inherit it.
+  return { choice, core: addon.blasInfo().core, left: process.env.OPENBLAS_CORETYPE ?? null };
 }
 
 if (isMainThread) {
