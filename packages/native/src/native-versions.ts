@@ -8,7 +8,7 @@ export function nativeVersions(): Record<string, string> {
   const choice = blasCoreChoice();
   const how =
     choice.source === 'measured'
-      ? `, measured fastest at install${choice.gain ? `: ${choice.gain}x OpenBLAS's own pick` : ''}`
+      ? ', measured fastest at install'
       : choice.source === 'user'
         ? ', OPENBLAS_CORETYPE'
         : '';
