@@ -4,28 +4,28 @@
 // SSE3 "Prescott" kernels, 4x slower than the AVX-512 ones the CPU runs. Forcing a kernel set blindly is no fix
 // either: a set the CPU cannot run dies with SIGILL. So each candidate the CPU's flags allow runs in a child
 // process (probe-blas-core.mjs) that checks its products against a float64 reference and times them; the fastest
-// correct one, when it beats OpenBLAS's own choice by 10% or more, is written to build/Release/blas-core.json with
-// this CPU's signature. The addon's loader sets OPENBLAS_CORETYPE from it only on a CPU with the same signature,
-// and never over a user's own OPENBLAS_CORETYPE.
+// correct one (pick-blas-core.mjs: the rule, ties included), when it beats OpenBLAS's own choice by 10% or more, is
+// written to build/Release/blas-core.json with this CPU's signature. The addon's loader sets OPENBLAS_CORETYPE from
+// it only on a CPU with the same signature, and never over a user's own OPENBLAS_CORETYPE.
 import { spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuSignature, readCpu } from './cpu-signature.mjs';
+import { pickBlasCore } from './pick-blas-core.mjs';
 
 const packageDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const addonDir = path.join(packageDir, 'build', 'Release');
 const output = path.join(addonDir, 'blas-core.json');
-const MIN_GAIN = 1.1;
-const MAX_ERROR = 1e-5;
 
-/** Kernel sets of OpenBLAS's DYNAMIC_ARCH builds that this CPU's flags allow, fastest-looking first. */
+/** Kernel sets of OpenBLAS's DYNAMIC_ARCH builds that this CPU's flags allow, in the order that breaks ties. */
 function candidates(cpu) {
   const has = (flag) => cpu.flags.has(flag);
   const list = [];
   if (['avx512f', 'avx512cd', 'avx512bw', 'avx512dq', 'avx512vl'].every(has)) {
-    if (has('avx512_bf16')) list.push('Cooperlake');
+    // SkylakeX before Cooperlake: its products are the same speed, and it needs fewer of the CPU's features.
     list.push('SkylakeX');
+    if (has('avx512_bf16')) list.push('Cooperlake');
   }
   if (has('avx2') && has('fma')) list.push(cpu.vendor === 'AuthenticAMD' ? 'Zen' : 'Haswell');
   return list;
@@ -58,13 +58,16 @@ export function chooseBlasCore() {
     if (!result.failed && tried.some((t) => t.core === result.core)) continue;
     tried.push(result);
   }
-  // OpenBLAS's own set once more, last: the first child of a cold machine can measure low, inflating the gain.
-  const again = probe(undefined);
-  if (!again.failed && again.gflops > own.gflops) own.gflops = again.gflops;
-  const usable = tried.filter((t) => !t.failed && t.error <= MAX_ERROR);
-  const best = usable.reduce((a, b) => (b.gflops > a.gflops ? b : a), own);
-  const chosen = best !== own && best.gflops >= own.gflops * MIN_GAIN ? best.requested : null;
-  return { cpu: cpuSignature(cpu), ownCore: own.core, chosen, gain: chosen ? Number((best.gflops / own.gflops).toFixed(2)) : 1, tried };
+  // A second round, every set again in the same order, each keeping its better figure: a shared VM slows a whole
+  // probe now and then, and one slow probe must not decide.
+  for (const t of tried) {
+    if (t.failed) continue;
+    const again = probe(t.requested);
+    if (!again.failed && again.core === t.core && again.gflops > t.gflops) t.gflops = again.gflops;
+  }
+  const best = pickBlasCore(own, tried.slice(1));
+  const chosen = best?.requested ?? null;
+  return { cpu: cpuSignature(cpu), ownCore: own.core, chosen, gain: best ? Number((best.gflops / own.gflops).toFixed(2)) : 1, tried };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cpuSignature, readCpu } from '../scripts/cpu-signature.mjs';
+import { pickBlasCore } from '../scripts/pick-blas-core.mjs';
 import { SKIP_NATIVE } from './native-test-gate';
 
 const RELEASE = fileURLToPath(new URL('../build/Release/', import.meta.url));
@@ -45,6 +46,23 @@ describe('cpu signature', () => {
     const parsed = readCpu(text)!;
     expect(parsed).toMatchObject({ vendor: 'GenuineIntel', family: '6', model: '207' });
     expect(cpuSignature(parsed)).toBe('GenuineIntel family 6 model 207: sse4_2 avx avx2 fma avx512f avx512_bf16');
+  });
+});
+
+describe('the choice among measured kernel sets', () => {
+  const own = { core: 'Prescott', error: 1e-7, gflops: 27 };
+  it('takes the fastest correct set that beats OpenBLAS own pick by 10%, and the earlier one of sets within 10%', () => {
+    const skylake = { requested: 'SkylakeX', core: 'SkylakeX', error: 1e-7, gflops: 110 };
+    const cooper = { requested: 'Cooperlake', core: 'Cooperlake', error: 1e-7, gflops: 118 };
+    const haswell = { requested: 'Haswell', core: 'Haswell', error: 1e-7, gflops: 60 };
+    expect(pickBlasCore(own, [skylake, cooper, haswell])).toBe(skylake);
+    expect(pickBlasCore(own, [{ ...skylake, gflops: 90 }, cooper, haswell])).toBe(cooper);
+  });
+  it('never takes a set that failed, computed wrongly, or gains less than 10%', () => {
+    const died = { requested: 'SkylakeX', failed: 'SIGILL' };
+    const wrong = { requested: 'Cooperlake', core: 'Cooperlake', error: 0.5, gflops: 500 };
+    const marginal = { requested: 'Haswell', core: 'Haswell', error: 1e-7, gflops: 29 };
+    expect(pickBlasCore(own, [died, wrong, marginal])).toBeNull();
   });
 });
 
