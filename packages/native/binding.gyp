@@ -11,58 +11,23 @@
         "src/addon/adamw.c",
         "src/addon/reduce.c"
       ],
-      "cflags": [
-        "-O3",
-        "-std=c11",
-        "-fno-math-errno",
-        "-Wall",
-        "-Wextra"
-      ],
+      "cflags": ["-O3", "-std=c11", "-fno-math-errno", "-Wall", "-Wextra"],
       "conditions": [
-        [
-          "OS=='linux'",
-          {
-            "include_dirs": [
-              "/usr/include/x86_64-linux-gnu",
-              "/usr/include/aarch64-linux-gnu",
-              "/usr/include/openblas"
-            ],
-            "libraries": [
-              "-lopenblas"
-            ]
-          }
-        ],
-        [
-          "OS=='mac'",
-          {
-            "include_dirs": [
-              "<!(brew --prefix openblas 2>/dev/null || echo /usr/local/opt/openblas)/include"
-            ],
-            "libraries": [
-              "-L<!(brew --prefix openblas 2>/dev/null || echo /usr/local/opt/openblas)/lib",
-              "-lopenblas"
-            ],
-            "xcode_settings": {
-              "OTHER_CFLAGS": [
-                "-O3",
-                "-std=c11"
-              ]
-            }
-          }
-        ]
+        ["OS=='linux'", {
+          "include_dirs": ["/usr/include/x86_64-linux-gnu", "/usr/include/aarch64-linux-gnu", "/usr/include/openblas"],
+          "libraries": ["-lopenblas"]
+        }],
+        ["OS=='mac'", {
+          "include_dirs": ["<!(brew --prefix openblas 2>/dev/null || echo /usr/local/opt/openblas)/include"],
+          "libraries": ["-L<!(brew --prefix openblas 2>/dev/null || echo /usr/local/opt/openblas)/lib", "-lopenblas"],
+          "xcode_settings": { "OTHER_CFLAGS": ["-O3", "-std=c11"] }
+        }]
       ]
     },
     {
       "target_name": "localbp_env",
-      "sources": [
-        "src/addon/env.c"
-      ],
-      "cflags": [
-        "-O2",
-        "-std=c11",
-        "-Wall",
-        "-Wextra"
-      ]
+      "sources": ["src/addon/env.c"],
+      "cflags": ["-O2", "-std=c11", "-Wall", "-Wextra"]
     }
   ]
 }

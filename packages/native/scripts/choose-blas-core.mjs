@@ -46,7 +46,7 @@ function probe(coretype) {
   }
 }
 
-export function chooseBlasCore() {
+function chooseBlasCore() {
   const cpu = readCpu();
   if (!cpu) return { skipped: 'not a Linux x86-64 CPU: OpenBLAS chooses its kernels itself' };
   const own = probe(undefined);
@@ -58,26 +58,26 @@ export function chooseBlasCore() {
     if (!result.failed && tried.some((t) => t.core === result.core)) continue;
     tried.push(result);
   }
-  // A second round, every set again in the same order, each keeping its better figure: a shared VM slows a whole
+  // Two more rounds, every set again in the same order, each keeping its best figure: a shared VM slows a whole
   // probe now and then, and one slow probe must not decide.
-  for (const t of tried) {
-    if (t.failed) continue;
-    const again = probe(t.requested);
-    if (!again.failed && again.core === t.core && again.gflops > t.gflops) t.gflops = again.gflops;
+  for (let round = 0; round < 2; round++) {
+    for (const t of tried) {
+      if (t.failed) continue;
+      const again = probe(t.requested);
+      if (!again.failed && again.core === t.core && again.gflops > t.gflops) t.gflops = again.gflops;
+    }
   }
   const best = pickBlasCore(own, tried.slice(1));
   const chosen = best?.requested ?? null;
   return { cpu: cpuSignature(cpu), ownCore: own.core, chosen, gain: best ? Number((best.gflops / own.gflops).toFixed(2)) : 1, tried };
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  if (!existsSync(path.join(addonDir, 'localbp_native.node'))) {
-    console.log('@localbp/native: no addon built, no OpenBLAS kernel set to choose');
-    process.exit(0);
-  }
-  const choice = chooseBlasCore();
-  writeFileSync(output, `${JSON.stringify(choice, null, 2)}\n`);
-  if (choice.skipped) console.log(`@localbp/native: OpenBLAS kernels left to OpenBLAS (${choice.skipped})`);
-  else if (choice.chosen) console.log(`@localbp/native: OpenBLAS kernels ${choice.chosen} (${choice.gain}x the ${choice.ownCore} set OpenBLAS picks itself on this CPU)`);
-  else console.log(`@localbp/native: OpenBLAS kernels: its own choice, ${choice.ownCore}, is the fastest measured`);
+if (!existsSync(path.join(addonDir, 'localbp_native.node'))) {
+  console.log('@localbp/native: no addon built, no OpenBLAS kernel set to choose');
+  process.exit(0);
 }
+const choice = chooseBlasCore();
+writeFileSync(output, `${JSON.stringify(choice, null, 2)}\n`);
+if (choice.skipped) console.log(`@localbp/native: OpenBLAS kernels left to OpenBLAS (${choice.skipped})`);
+else if (choice.chosen) console.log(`@localbp/native: OpenBLAS kernels ${choice.chosen} (${choice.gain}x the ${choice.ownCore} set OpenBLAS picks itself on this CPU)`);
+else console.log(`@localbp/native: OpenBLAS kernels: its own choice, ${choice.ownCore}, is the fastest measured`);

@@ -1,5 +1,5 @@
 // The CPU as OpenBLAS's kernel choice depends on it: vendor, family, model and the vector flags. Shared by the
-// install-time chooser and the addon's loader (src/blas-core-choice.ts keeps the same rule in TypeScript).
+// install-time chooser and the addon's loader (src/blas-core-choice.ts imports it; tsup bundles it into dist).
 import { readFileSync } from 'node:fs';
 
 const VECTOR_FLAGS = ['sse4_2', 'avx', 'avx2', 'fma', 'avx512f', 'avx512cd', 'avx512bw', 'avx512dq', 'avx512vl', 'avx512_bf16', 'avx512_fp16', 'amx_tile'];

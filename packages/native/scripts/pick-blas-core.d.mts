@@ -7,4 +7,5 @@ export interface MeasuredCore {
 }
 export const MIN_GAIN: number;
 export const MAX_ERROR: number;
+export const TIE: number;
 export function pickBlasCore<T extends MeasuredCore>(own: MeasuredCore, candidates: readonly T[]): T | null;

@@ -34,36 +34,19 @@ export function nativeAdamWUpdate(addon: NativeAddon): KernelFunc {
     }
     const shape = [...variable.shape];
     const a = attrs as unknown as AdamWUpdateAttrs;
-    if (soleOwner(backend, variable) && soleOwner(backend, m) && soleOwner(backend, v)) {
-      const heap = heapBuffer(backend);
-      if (!heap) throw new Error(`${ADAMW_UPDATE_KERNEL}: the wasm heap is not a plain ArrayBuffer`);
-      const [w0, m0, v0] = [byteOffset(backend, variable), byteOffset(backend, m), byteOffset(backend, v)];
-      addon.adamwUpdate(heap, count, w0, byteOffset(backend, gradient), m0, v0, w0, m0, v0, a.beta1, a.beta2, a.decay, a.lrT, a.epsilon);
-      return [variable, m, v].map((t) => {
-        backend.incRef(t.dataId);
-        return { dataId: t.dataId, shape, dtype: 'float32' as const };
-      });
-    }
-    const outs = [backend.makeOutput(shape, 'float32'), backend.makeOutput(shape, 'float32'), backend.makeOutput(shape, 'float32')] as const;
-    // After the allocations: they may have grown the heap and replaced its buffer.
+    const inPlace = soleOwner(backend, variable) && soleOwner(backend, m) && soleOwner(backend, v);
+    // In place the outputs are the inputs' own data, one more holder each; else fresh buffers.
+    const outs = inPlace
+      ? [variable, m, v].map((t) => {
+          backend.incRef(t.dataId);
+          return { dataId: t.dataId, shape, dtype: 'float32' as const };
+        })
+      : [backend.makeOutput(shape, 'float32'), backend.makeOutput(shape, 'float32'), backend.makeOutput(shape, 'float32')];
+    // After any allocation: it may have grown the heap and replaced its buffer.
     const heap = heapBuffer(backend);
     if (!heap) throw new Error(`${ADAMW_UPDATE_KERNEL}: the wasm heap is not a plain ArrayBuffer`);
-    addon.adamwUpdate(
-      heap,
-      count,
-      byteOffset(backend, variable),
-      byteOffset(backend, gradient),
-      byteOffset(backend, m),
-      byteOffset(backend, v),
-      byteOffset(backend, outs[0]),
-      byteOffset(backend, outs[1]),
-      byteOffset(backend, outs[2]),
-      a.beta1,
-      a.beta2,
-      a.decay,
-      a.lrT,
-      a.epsilon,
-    );
-    return [...outs];
+    const at = (t: TensorInfo) => byteOffset(backend, t);
+    addon.adamwUpdate(heap, count, at(variable), at(gradient), at(m), at(v), at(outs[0]!), at(outs[1]!), at(outs[2]!), a.beta1, a.beta2, a.decay, a.lrT, a.epsilon);
+    return outs;
   };
 }

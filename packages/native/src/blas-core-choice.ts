@@ -7,7 +7,6 @@ import { cpuSignature, readCpu } from '../scripts/cpu-signature.mjs';
 /** What scripts/choose-blas-core.mjs measured when the addon was built. */
 interface RecordedChoice {
   cpu?: string;
-  ownCore?: string;
   chosen?: string | null;
   gain?: number;
 }
