@@ -9,7 +9,8 @@
         "src/addon/epilogue.c",
         "src/addon/conv.c",
         "src/addon/adamw.c",
-        "src/addon/reduce.c"
+        "src/addon/reduce.c",
+        "src/addon/layer-norm.c"
       ],
       "cflags": ["-O3", "-std=c11", "-fno-math-errno", "-Wall", "-Wextra"],
       "conditions": [

@@ -83,8 +83,9 @@ for (let round = 0; round < rounds; round++) {
     const r = train(flags);
     times.get(c).push(r);
     console.error(`round ${round + 1}/${rounds} ${c.model.id} ${c.engine} workers ${c.workers}: ${r.error ?? `${r.epoch.toFixed(1)} s/epoch, accuracy ${(r.accuracy * 100).toFixed(2)}%`}`);
-    if (c.model.staged && c.workers === 1 && workersN > 1) {
-      const rs = await trainConcurrently(flags, workersN);
+    // After the N-worker run, so that the 1- and N-worker runs of a round sit side by side.
+    if (c.model.staged && c.workers === workersN && workersN > 1) {
+      const rs = await trainConcurrently([...c.model.flags, '--backend', c.engine, '--workers', '1'], workersN);
       const ok = rs.filter((x) => !x.error);
       const key = `${c.model.id}/${c.engine}`;
       if (!together.has(key)) together.set(key, []);
@@ -116,8 +117,8 @@ for (const model of MODELS) {
 }
 if (workersN > 1 && together.size) {
   console.log(`\nThe machine's ceiling: ${workersN} independent 1-worker runs at once, each one's s/epoch, and how much work the ${workersN} cores then do per second against one run alone (a ${workersN}-worker pipeline cannot beat this)`);
-  console.log(`| model | engine | 1 run alone s/epoch | ${workersN} at once s/epoch | ceiling | ${workersN}-worker speed-up | of the ceiling |`);
-  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
+  console.log(`| model | engine | 1 run alone s/epoch | ${workersN} at once s/epoch | ceiling | ${workersN}-worker speed-up | per round: median (each) | of the ceiling |`);
+  console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const model of MODELS.filter((m) => m.staged)) {
     for (const engine of engines) {
       const runs = together.get(`${model.id}/${engine}`);
@@ -128,7 +129,12 @@ if (workersN > 1 && together.size) {
       const tN = median(runs);
       const ceiling = (workersN * t1) / tN;
       const speedup = t1 / median(piped.map((r) => r.epoch));
-      console.log(`| ${model.label} | ${engine} | ${t1.toFixed(1)} | ${tN.toFixed(1)} | ${ceiling.toFixed(2)}x | ${speedup.toFixed(2)}x | ${((100 * speedup) / ceiling).toFixed(0)}% |`);
+      // Each round's own ratio: its two runs ran minutes apart at most, so a slow phase of the machine hits both.
+      const pairs = times.get(configs.find((c) => c.model === model && c.engine === engine && c.workers === 1)).map((r, i) => {
+        const p = times.get(configs.find((c) => c.model === model && c.engine === engine && c.workers === workersN))[i];
+        return r.error || !p || p.error ? null : r.epoch / p.epoch;
+      }).filter((x) => x !== null);
+      console.log(`| ${model.label} | ${engine} | ${t1.toFixed(1)} | ${tN.toFixed(1)} | ${ceiling.toFixed(2)}x | ${speedup.toFixed(2)}x | ${median(pairs).toFixed(2)}x (${pairs.map((x) => x.toFixed(2)).join(', ')}) | ${((100 * speedup) / ceiling).toFixed(0)}% |`);
     }
   }
 }

@@ -58,6 +58,7 @@ export { RegistryError } from './registry/registry-error';
 export { DEFAULT_OPTIMIZER, optimizerConfigSchema } from './optimizer-config';
 export type { OptimizerConfig, OptimizerConfigInput } from './optimizer-config';
 export { ADAMW_UPDATE_KERNEL, AdamWOptimizer } from './optimizers/adamw-optimizer';
+export { LAYER_NORM_KERNEL, LAYER_NORM_GRAD_KERNEL, hasFusedLayerNorm } from './layers/layer-norm';
 export type { AdamWUpdateAttrs } from './optimizers/adamw-optimizer';
 
 export { activationSchema, applyActivation } from './layers/activation';

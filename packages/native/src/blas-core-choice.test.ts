@@ -51,13 +51,14 @@ describe('cpu signature', () => {
 
 describe('the choice among measured kernel sets', () => {
   const own = { core: 'Prescott', error: 1e-7, gflops: 27 };
-  it('takes the fastest correct set that beats OpenBLAS own pick by 10%, and the earlier one of sets within 25%', () => {
+  it('takes the fastest correct set that beats OpenBLAS own pick by 10%, and the earlier one of sets within 1.5x', () => {
     const skylake = { requested: 'SkylakeX', core: 'SkylakeX', error: 1e-7, gflops: 110 };
     const cooper = { requested: 'Cooperlake', core: 'Cooperlake', error: 1e-7, gflops: 118 };
     const haswell = { requested: 'Haswell', core: 'Haswell', error: 1e-7, gflops: 60 };
     const pick = (...sets: Array<typeof skylake>) => pickBlasCore(own, sets)?.requested;
     expect(pick(skylake, cooper, haswell)).toBe('SkylakeX');
     expect(pick({ ...skylake, gflops: 95 }, cooper, haswell)).toBe('SkylakeX');
+    expect(pick({ ...skylake, gflops: 90 }, { ...cooper, gflops: 130 }, haswell)).toBe('SkylakeX');
     expect(pick({ ...skylake, gflops: 80 }, { ...cooper, gflops: 130 }, haswell)).toBe('Cooperlake');
   });
   it('never takes a set that failed, computed wrongly, or gains less than 10%', () => {

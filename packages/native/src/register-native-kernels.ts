@@ -7,6 +7,7 @@ import { nativeBatchMatMul } from './batch-mat-mul-kernel';
 import { nativeConv2D, nativeConv2DBackpropFilter, nativeConv2DBackpropInput } from './conv2d-kernels';
 import { nativeFusedMatMul } from './fused-mat-mul-kernel';
 import { nativeSum } from './sum-kernel';
+import { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL, nativeLayerNorm, nativeLayerNormGrad } from './layer-norm-kernels';
 import { loadNativeAddon } from './native-addon';
 import type { NativeAddon } from './native-addon';
 
@@ -24,10 +25,12 @@ const FACTORIES: Readonly<Record<string, KernelFactory>> = {
   [tf.Conv2DBackpropFilter]: nativeConv2DBackpropFilter,
   [ADAMW_UPDATE_KERNEL]: (addon) => nativeAdamWUpdate(addon),
   [tf.Sum]: nativeSum,
+  [LAYER_NORM_KERNEL]: (addon) => nativeLayerNorm(addon),
+  [LAYER_NORM_GRAD_KERNEL]: (addon) => nativeLayerNormGrad(addon),
 };
 
 /** Kernel names that `registerNativeKernels()` puts on the wasm backend by default. */
-export const NATIVE_KERNELS: readonly string[] = [tf.BatchMatMul, tf._FusedMatMul, tf.Conv2D, tf.Conv2DBackpropInput, tf.Conv2DBackpropFilter, ADAMW_UPDATE_KERNEL, tf.Sum];
+export const NATIVE_KERNELS: readonly string[] = [tf.BatchMatMul, tf._FusedMatMul, tf.Conv2D, tf.Conv2DBackpropInput, tf.Conv2DBackpropFilter, ADAMW_UPDATE_KERNEL, tf.Sum, LAYER_NORM_KERNEL, LAYER_NORM_GRAD_KERNEL];
 
 /** Kernel names the addon implements, registered or not. */
 export const AVAILABLE_NATIVE_KERNELS: readonly string[] = Object.keys(FACTORIES);

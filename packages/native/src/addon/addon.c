@@ -28,7 +28,7 @@ float *scratch_floats(napi_env env, size_t count) {
   if (count > state->capacity) {
     float *grown = (float *)realloc(state->scratch, count * sizeof(float));
     if (grown == NULL) {
-      napi_throw_error(env, NULL, "localbp-native: out of memory for the im2col workspace");
+      napi_throw_error(env, NULL, "localbp-native: out of memory for the kernel workspace (im2col, layer norm)");
       return NULL;
     }
     state->scratch = grown;
@@ -80,6 +80,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"conv2dBackpropFilter", NULL, conv2d_backprop_filter, NULL, NULL, NULL, napi_enumerable, NULL},
       {"adamwUpdate", NULL, adamw_update, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sumOuter", NULL, sum_outer, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"layerNormForward", NULL, layer_norm_forward, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"layerNormBackward", NULL, layer_norm_backward, NULL, NULL, NULL, napi_enumerable, NULL},
       {"blasInfo", NULL, blas_info, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   napi_define_properties(env, exports, sizeof(functions) / sizeof(functions[0]), functions);
