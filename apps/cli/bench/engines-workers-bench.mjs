@@ -4,8 +4,8 @@
 // 1000, 512-unit head), lbp-cae (cae,cae,cae) and bp-cnn. A benchmark, not a test: it prints figures.
 //
 // For staged models it also runs N independent 1-worker processes at once: how much N cores of this machine
-// deliver together for that job (shared caches, memory bandwidth, clocks) is the ceiling any N-worker
-// pipeline meets, so the table gives the pipeline's speed-up against it too.
+// deliver together for that job (shared caches, memory bandwidth, clocks), the reference the pipeline's speed-up is
+// set against. It is no hard bound: a pipeline's stages each hold part of the model.
 //
 //   node apps/cli/bench/engines-workers-bench.mjs [--rounds=1] [--main-limit=20000] [--conv-limit=4000] [--workers=N] [--only=main,cae,bp-cnn] [--engines=wasm,native]
 import { spawn, spawnSync } from 'node:child_process';
@@ -116,7 +116,7 @@ for (const model of MODELS) {
   }
 }
 if (workersN > 1 && together.size) {
-  console.log(`\nThe machine's ceiling: ${workersN} independent 1-worker runs at once, each one's s/epoch, and how much work the ${workersN} cores then do per second against one run alone (a ${workersN}-worker pipeline cannot beat this)`);
+  console.log(`\nThe machine's ceiling: ${workersN} independent 1-worker runs at once, each one's s/epoch, and how much work the ${workersN} cores then do per second against one run alone (what ${workersN} streams of this job get from this machine's shared caches and memory; a pipeline, whose stages each hold part of the model, can do better or worse)`);
   console.log(`| model | engine | 1 run alone s/epoch | ${workersN} at once s/epoch | ceiling | ${workersN}-worker speed-up | per round: median (each) | of the ceiling |`);
   console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const model of MODELS.filter((m) => m.staged)) {
