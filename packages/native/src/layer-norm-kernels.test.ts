@@ -42,6 +42,7 @@ describe.skipIf(SKIP_NATIVE)('native layer normalization matches the composed op
     { shape: [1, 1] },
     { shape: [2, 5, 33] },
     { shape: [64, 37], offset: 300 },
+    { shape: [0, 6] },
   ];
   for (const { shape, offset = 0 } of CASES) {
     it(`[${shape}]${offset ? `, values around ${offset}` : ''}: output and all three gradients`, () => {

@@ -44,6 +44,8 @@ export function nativeLayerNorm(addon: NativeAddon): KernelFunc {
     if (!(epsilon > 0)) throw new Error(`${LAYER_NORM_KERNEL}: attribute epsilon must be a positive number`);
     const backend = wasmHeap(LAYER_NORM_KERNEL, anyBackend);
     const outs = [backend.makeOutput([...x.shape], 'float32'), backend.makeOutput([rows], 'float32'), backend.makeOutput([rows], 'float32')];
+    // An empty batch has nothing to normalize (and its outputs no place on the heap).
+    if (rows === 0) return outs;
     // After every allocation: growing the heap replaces its buffer.
     const heap = heapOf(LAYER_NORM_KERNEL, backend);
     const at = (t: TensorInfo) => byteOffset(backend, t);
@@ -66,6 +68,11 @@ export function nativeLayerNormGrad(addon: NativeAddon): KernelFunc {
     const outs = [backend.makeOutput([...x.shape], 'float32'), backend.makeOutput([...gamma.shape], 'float32'), backend.makeOutput([...gamma.shape], 'float32')];
     const heap = heapOf(LAYER_NORM_GRAD_KERNEL, backend);
     const at = (t: TensorInfo) => byteOffset(backend, t);
+    if (rows === 0) {
+      // Sums over no rows: dgamma and dbeta are zero.
+      for (const out of outs.slice(1)) new Float32Array(heap, at(out), cols).fill(0);
+      return outs;
+    }
     addon.layerNormBackward(heap, rows, cols, at(dy), at(x), at(gamma), at(mean), at(rstd), at(outs[0]!), at(outs[1]!), at(outs[2]!));
     return outs;
   };
