@@ -49,7 +49,7 @@ export function nativeLayerNorm(addon: NativeAddon): KernelFunc {
     // After every allocation: growing the heap replaces its buffer.
     const heap = heapOf(LAYER_NORM_KERNEL, backend);
     const at = (t: TensorInfo) => byteOffset(backend, t);
-    addon.layerNormForward(heap, rows, cols, at(x), at(gamma), at(beta), epsilon, at(outs[0]!), at(outs[1]!), at(outs[2]!));
+    addon.layerNormForward(heap, rows, cols, at(x), at(gamma), at(beta), at(outs[0]!), at(outs[1]!), at(outs[2]!), epsilon);
     return outs;
   };
 }

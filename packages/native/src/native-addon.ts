@@ -48,7 +48,7 @@ export interface NativeAddon {
   /** Sums a row-major [outer, inner] block over its rows into `inner` floats. */
   sumOuter(heap: ArrayBuffer, outer: number, inner: number, xOffset: number, outOffset: number): void;
   /** Layer normalization over the last axis of [rows, cols]: y, and each row's mean and 1/sqrt(var + epsilon). */
-  layerNormForward(heap: ArrayBuffer, rows: number, cols: number, x: number, gamma: number, beta: number, epsilon: number, y: number, mean: number, rstd: number): void;
+  layerNormForward(heap: ArrayBuffer, rows: number, cols: number, x: number, gamma: number, beta: number, y: number, mean: number, rstd: number, epsilon: number): void;
   /** Its gradients: dx, and dgamma, dbeta summed over the rows. */
   layerNormBackward(heap: ArrayBuffer, rows: number, cols: number, dy: number, x: number, gamma: number, mean: number, rstd: number, dx: number, dgamma: number, dbeta: number): void;
   blasInfo(): BlasInfo;

@@ -1,4 +1,5 @@
 #include <math.h>
+#include <stdio.h>
 #include "heap.h"
 #include "kernels.h"
 
@@ -87,71 +88,61 @@ static void layer_norm_grad_rows(size_t rows, size_t cols, const float *restrict
   }
 }
 
-/* Reads `count` byte offsets (doubles) from argv into `out`. */
-static int offsets_from(napi_env env, napi_value *argv, int count, double *out) {
-  for (int i = 0; i < count; i++) {
-    if (!arg_double(env, argv[i], &out[i])) return 0;
-  }
-  return 1;
-}
-
-/* layerNormForward(heap, rows, cols, x, gamma, beta, epsilon, y, mean, rstd). */
-napi_value layer_norm_forward(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
-  napi_value argv[10];
+/*
+ * The arguments both entries share: (heap, rows, cols, ...offsets) with `total` arguments in all. Reads the heap and
+ * the block's size, then `offsets` byte offsets from argv[3] on and checks that float arrays of `counts[i]`
+ * elements fit there (rows·cols, cols or rows elements; -1, -2, -3 stand for those). Returns 0 with a JS error thrown.
+ */
+static int block_args(napi_env env, napi_callback_info info, const char *name, size_t total, int64_t *rows, int64_t *cols,
+                      const int *counts, int arrays, float **views, double *extra) {
+  napi_value argv[12];
+  size_t argc = 12;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 10) {
-    napi_throw_type_error(env, NULL, "localbp-native: layerNormForward takes 10 arguments");
-    return NULL;
+  char message[96];
+  if (argc < total) {
+    snprintf(message, sizeof message, "localbp-native: %s takes %zu arguments", name, total);
+    napi_throw_type_error(env, NULL, message);
+    return 0;
   }
   heap_t heap;
+  if (!heap_from_value(env, argv[0], &heap) || !arg_int(env, argv[1], rows) || !arg_int(env, argv[2], cols)) return 0;
+  if (*rows < 0 || *cols <= 0) {
+    snprintf(message, sizeof message, "localbp-native: %s needs rows >= 0 and cols > 0", name);
+    napi_throw_range_error(env, NULL, message);
+    return 0;
+  }
+  const double sizes[3] = {(double)*rows * (double)*cols, (double)*cols, (double)*rows};
+  for (int i = 0; i < arrays; i++) {
+    double offset;
+    if (!arg_double(env, argv[3 + i], &offset)) return 0;
+    views[i] = heap_floats(env, &heap, offset, sizes[-counts[i] - 1]);
+    if (views[i] == NULL) return 0;
+  }
+  /* A trailing number argument (epsilon), when the entry has one. */
+  return extra == NULL || arg_double(env, argv[3 + arrays], extra);
+}
+
+enum { ALL = -1, COLS = -2, ROWS = -3 };
+
+/* layerNormForward(heap, rows, cols, x, gamma, beta, y, mean, rstd, epsilon). */
+napi_value layer_norm_forward(napi_env env, napi_callback_info info) {
+  static const int counts[6] = {ALL, COLS, COLS, ALL, ROWS, ROWS};
   int64_t rows, cols;
-  double in[3], out[3], eps;
-  if (!heap_from_value(env, argv[0], &heap) || !arg_int(env, argv[1], &rows) || !arg_int(env, argv[2], &cols) ||
-      !offsets_from(env, argv + 3, 3, in) || !arg_double(env, argv[6], &eps) || !offsets_from(env, argv + 7, 3, out)) {
-    return NULL;
-  }
-  if (rows < 0 || cols <= 0) {
-    napi_throw_range_error(env, NULL, "localbp-native: layerNormForward needs rows >= 0 and cols > 0");
-    return NULL;
-  }
-  const double n = (double)rows * (double)cols;
-  float *x = heap_floats(env, &heap, in[0], n), *gamma = heap_floats(env, &heap, in[1], (double)cols),
-        *beta = heap_floats(env, &heap, in[2], (double)cols), *y = heap_floats(env, &heap, out[0], n),
-        *mean = heap_floats(env, &heap, out[1], (double)rows), *rstd = heap_floats(env, &heap, out[2], (double)rows);
-  if (!x || !gamma || !beta || !y || !mean || !rstd) return NULL;
-  layer_norm_rows((size_t)rows, (size_t)cols, x, gamma, beta, (float)eps, y, mean, rstd);
+  float *v[6];
+  double eps;
+  if (!block_args(env, info, "layerNormForward", 10, &rows, &cols, counts, 6, v, &eps)) return NULL;
+  layer_norm_rows((size_t)rows, (size_t)cols, v[0], v[1], v[2], (float)eps, v[3], v[4], v[5]);
   return NULL;
 }
 
 /* layerNormBackward(heap, rows, cols, dy, x, gamma, mean, rstd, dx, dgamma, dbeta). */
 napi_value layer_norm_backward(napi_env env, napi_callback_info info) {
-  size_t argc = 11;
-  napi_value argv[11];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 11) {
-    napi_throw_type_error(env, NULL, "localbp-native: layerNormBackward takes 11 arguments");
-    return NULL;
-  }
-  heap_t heap;
+  static const int counts[8] = {ALL, ALL, COLS, ROWS, ROWS, ALL, COLS, COLS};
   int64_t rows, cols;
-  double in[5], out[3];
-  if (!heap_from_value(env, argv[0], &heap) || !arg_int(env, argv[1], &rows) || !arg_int(env, argv[2], &cols) ||
-      !offsets_from(env, argv + 3, 5, in) || !offsets_from(env, argv + 8, 3, out)) {
-    return NULL;
-  }
-  if (rows < 0 || cols <= 0) {
-    napi_throw_range_error(env, NULL, "localbp-native: layerNormBackward needs rows >= 0 and cols > 0");
-    return NULL;
-  }
-  const double n = (double)rows * (double)cols;
-  float *dy = heap_floats(env, &heap, in[0], n), *x = heap_floats(env, &heap, in[1], n),
-        *gamma = heap_floats(env, &heap, in[2], (double)cols), *mean = heap_floats(env, &heap, in[3], (double)rows),
-        *rstd = heap_floats(env, &heap, in[4], (double)rows), *dx = heap_floats(env, &heap, out[0], n),
-        *dgamma = heap_floats(env, &heap, out[1], (double)cols), *dbeta = heap_floats(env, &heap, out[2], (double)cols);
-  if (!dy || !x || !gamma || !mean || !rstd || !dx || !dgamma || !dbeta) return NULL;
+  float *v[8];
+  if (!block_args(env, info, "layerNormBackward", 11, &rows, &cols, counts, 8, v, NULL)) return NULL;
   float *scratch = scratch_floats(env, 2 * (size_t)cols);
   if (scratch == NULL) return NULL;
-  layer_norm_grad_rows((size_t)rows, (size_t)cols, dy, x, gamma, mean, rstd, dx, dgamma, dbeta, scratch, scratch + cols);
+  layer_norm_grad_rows((size_t)rows, (size_t)cols, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], scratch, scratch + cols);
   return NULL;
 }
